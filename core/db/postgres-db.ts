@@ -1,0 +1,155 @@
+// The production implementation: PostgreSQL through a pg.Pool sized by the scaling guide's defaults.
+// Results are normalised with the same type parsers as PGlite; bulk loads use COPY FROM STDIN.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyStatement, csvChunks } from './csv.ts';
+import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
+import { QueryEvents } from './query-events.ts';
+import { sharedParsers } from './type-parsers.ts';
+import type { CopyTarget, Db, Queryable, QueryListener } from './types.ts';
+
+export interface PoolSettings {
+  readonly max: number;
+  readonly idleTimeoutMillis: number;
+  readonly connectionTimeoutMillis: number;
+}
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly pool: PoolSettings;
+  /** Reported to PostgreSQL as application_name (visible in pg_stat_activity). */
+  readonly applicationName?: string;
+}
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    return sharedParsers[oid] ?? pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export function openPostgresDb(options: PostgresOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.pool.max,
+    idleTimeoutMillis: options.pool.idleTimeoutMillis,
+    connectionTimeoutMillis: options.pool.connectionTimeoutMillis,
+    application_name: options.applicationName ?? 'pledgr-pulse',
+    types: typeParsers,
+  });
+  // An idle client losing its connection must not crash the process; the next checkout reconnects.
+  pool.on('error', () => undefined);
+  return new PostgresDb(pool, describeServer(options.url));
+}
+
+/** host:port/database, never the user name or password. */
+export function describeServer(url: string): string {
+  const parsed = new URL(url);
+  return `postgres://${parsed.host}${parsed.pathname}`;
+}
+
+class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  readonly #events = new QueryEvents('postgres');
+  readonly #direct: Queryable;
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly location: string,
+  ) {
+    this.#direct = new PostgresQueryable(pool, this.#events);
+  }
+
+  query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {
+    return this.#direct.query(query, params);
+  }
+
+  copyRows(target: CopyTarget, rows: Iterable<readonly SqlValue[]>): Promise<number> {
+    return this.transaction((tx) => tx.copyRows(target, rows));
+  }
+
+  runScript(name: string, sql: string): Promise<void> {
+    return this.#direct.runScript(name, sql);
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new PostgresQueryable(client, this.#events));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone: do not hand it back to the pool
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  onQuery(listener: QueryListener): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** Runs statements on a pool (each on any free connection) or on one checked-out client (a transaction). */
+class PostgresQueryable implements Queryable {
+  constructor(
+    private readonly target: pg.Pool | pg.PoolClient,
+    private readonly events: QueryEvents,
+  ) {}
+
+  query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {
+    const values = bindParams(query, params);
+    return this.events.observe(
+      query.name,
+      query.operation,
+      async () => (await this.target.query({ text: query.text, values })).rows as R[],
+      (rows) => rows.length,
+    );
+  }
+
+  async copyRows(target: CopyTarget, rows: Iterable<readonly SqlValue[]>): Promise<number> {
+    if (this.target instanceof pg.Pool) throw new Error('copyRows on a pool runs inside a transaction');
+    const client = this.target;
+    const statement = copyStatement(target.table, target.columns, 'STDIN');
+    let written = 0;
+    await this.events.observe(
+      `copy.${target.table}`,
+      'COPY',
+      () =>
+        pipeline(
+          Readable.from(
+            (function* () {
+              for (const chunk of csvChunks(rows)) {
+                written += chunk.rowCount;
+                yield chunk.text;
+              }
+            })(),
+          ),
+          client.query(copyFrom(statement)),
+        ),
+      () => written,
+    );
+    return written;
+  }
+
+  async runScript(name: string, sql: string): Promise<void> {
+    await this.events.observe(
+      name,
+      'SCRIPT',
+      () => this.target.query(sql),
+      () => 0,
+    );
+  }
+}

@@ -1,0 +1,45 @@
+// The data layer's one interface: named-parameter queries returning typed rows, bulk copy, scripts and
+// transactions. Two implementations (PGlite in-process, PostgreSQL through pg.Pool) behave the same.
+import type { Query, QueryOperation, QueryParams, SqlValue } from './query.ts';
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+/** A table and the columns that `copyRows` fills, in the order the row arrays give them. */
+export interface CopyTarget {
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+export interface Queryable {
+  query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]>;
+  /** Bulk-loads rows (COPY … FROM in CSV); returns the number of rows written. */
+  copyRows(target: CopyTarget, rows: Iterable<readonly SqlValue[]>): Promise<number>;
+  /**
+   * Runs a trusted multi-statement script with no parameters (migrations only). The SQL comes from files
+   * under `queries/`, never from input.
+   */
+  runScript(name: string, sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Where the data lives, safe to print: a directory, or the server address without credentials. */
+  readonly location: string;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to every finished query (the one place query durations are observed); returns unsubscribe. */
+  onQuery(listener: QueryListener): () => void;
+  close(): Promise<void>;
+}
+
+export interface QueryEvent {
+  readonly queryName: string;
+  readonly operation: QueryOperation | 'COPY' | 'SCRIPT' | 'TRANSACTION';
+  readonly database: DatabaseKind;
+  readonly durationSeconds: number;
+  /** Rows returned (or written, for COPY); 0 for a failed query. */
+  readonly rowCount: number;
+  readonly failed: boolean;
+}
+
+export type QueryListener = (event: QueryEvent) => void;
