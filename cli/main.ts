@@ -19,6 +19,8 @@ export function buildProgram(): Command {
     .version(version)
     .option('--data-dir <dir>', 'embedded database directory (overrides PULSE_DATA_DIR)')
     .showSuggestionAfterError(true)
+    // One line per error, suggestion included, so scripts and people read the same message.
+    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd().replaceAll('\n', ' ')}\n`) })
     .exitOverride()
     .addHelpText(
       'after',
@@ -28,7 +30,9 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerStart(program);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
+  }
   return program;
 }
 

@@ -1,0 +1,136 @@
+// The `pulse` command as a person runs it: help, exit codes, one-line errors, and migrate/seed end to end
+// on the embedded database and on PostgreSQL.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
+import { type CliResult, runCli } from '../support/run-cli.ts';
+
+function expectOneLineError(result: CliResult, pattern: RegExp) {
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.stdout).toBe('');
+}
+
+describe('pulse help and usage errors', () => {
+  it('lists every command in --help and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['migrate', 'seed', 'start'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  });
+
+  it('gives each command its own --help', async () => {
+    const result = await runCli(['seed', '--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--users <n>', '--months <m>', '--seed <s>', '--until <date>', '--append']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+
+  it('shows the help and exits 2 when no command is given', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: pulse');
+  });
+
+  it('exits 2 with one line for an unknown command, suggesting the near one', async () => {
+    expectOneLineError(await runCli(['sed']), /unknown command 'sed'.*Did you mean seed\?/);
+    expectOneLineError(await runCli(['frobnicate']), /unknown command 'frobnicate'/);
+  });
+
+  it('exits 2 with one line for bad flag values and unknown flags', async () => {
+    expectOneLineError(
+      await runCli(['seed', '--users', 'many']),
+      /--users <n>.*'many' is invalid.*whole number/,
+    );
+    expectOneLineError(await runCli(['seed', '--users', '0']), /whole number from 1/);
+    expectOneLineError(await runCli(['seed', '--users', '5', '--months', '1000']), /--months.*from 1 to 120/);
+    expectOneLineError(await runCli(['seed', '--users', '5', '--until', 'yesterday']), /--until.*YYYY-MM-DD/);
+    expectOneLineError(await runCli(['seed']), /required option '--users <n>'/);
+    expectOneLineError(await runCli(['migrate', '--nope']), /unknown option '--nope'/);
+  });
+
+  it('exits 2 naming the variable for a bad configuration', async () => {
+    const result = await runCli(['migrate'], { DB_POOL_MAX: 'lots' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DB_POOL_MAX \("lots"\): must be a whole number/);
+  });
+});
+
+describe('pulse migrate and seed on the embedded database', () => {
+  let dataDir = '';
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('migrates, seeds, refuses a second seed and appends when asked', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'pulse-cli-'));
+    const env = { PULSE_DATA_DIR: dataDir };
+    const migrated = await runCli(['migrate'], env);
+    expect(migrated).toMatchObject({ code: 0 });
+    expect(migrated.stdout).toMatch(/Applied 1 migration\(s\) to embedded database .*0001_pledge_tables/);
+    expect((await runCli(['migrate'], env)).stdout).toMatch(
+      /up to date \(1 migration\(s\) already applied\)/,
+    );
+
+    const seeded = await runCli(
+      ['seed', '--users', '300', '--months', '3', '--seed', '5', '--until', '2026-11-01'],
+      env,
+    );
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toMatch(/^Seeded 300 users, \d+ artists and \d+ pledges into embedded database/);
+
+    const refused = await runCli(['seed', '--users', '10'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused: the database already has 300 users; pass --append/);
+
+    const appended = await runCli(['seed', '--users', '10', '--append'], env);
+    expect(appended.code).toBe(0);
+    expect(appended.stdout).toMatch(/^Seeded 10 users/);
+  });
+
+  it('honours --data-dir over PULSE_DATA_DIR', async () => {
+    const flagDir = await mkdtemp(join(tmpdir(), 'pulse-cli-flag-'));
+    try {
+      const result = await runCli(['--data-dir', flagDir, 'migrate'], {
+        PULSE_DATA_DIR: '/nonexistent/never',
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(flagDir);
+    } finally {
+      await rm(flagDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describeWithPostgres('pulse migrate and seed on PostgreSQL', () => {
+  let temp: TempDatabase | undefined;
+  afterAll(async () => {
+    await temp?.drop();
+  });
+
+  it('migrates twice and seeds through DATABASE_URL without printing credentials', async () => {
+    temp = await createTempDatabase();
+    const env = { DATABASE_URL: temp.url };
+    const first = await runCli(['migrate'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/to PostgreSQL \(postgres:\/\/127\.0\.0\.1:5432\/pulse_test_\w+\)/);
+    expect((await runCli(['migrate'], env)).stdout).toMatch(/up to date/);
+    const seeded = await runCli(['seed', '--users', '500', '--seed', '3'], env);
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toMatch(/^Seeded 500 users, \d+ artists and \d+ pledges into PostgreSQL/);
+  });
+
+  it('fails cleanly with exit 1 when the server cannot be reached', async () => {
+    const result = await runCli(['migrate'], {
+      DATABASE_URL: 'postgres://nobody:pw@127.0.0.1:1/none',
+      DB_POOL_CONNECTION_TIMEOUT_MS: '500',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^pulse: failed: .*ECONNREFUSED/);
+    expect(result.stderr).not.toContain('pw@');
+  });
+});

@@ -1,0 +1,28 @@
+// Runs the real `pulse` executable (cli/bin.js) in a child process and captures what a person would see.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `env` replaces the database variables of the test process so a run cannot touch a real ./data. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const base = { ...process.env };
+  for (const name of ['DATABASE_URL', 'DATABASE_TYPE', 'PULSE_DATA_DIR']) delete base[name];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...base, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
