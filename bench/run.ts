@@ -1,0 +1,22 @@
+// `npm run bench`: runs every benchmark in turn and prints one line each (or why it was skipped).
+import { type Benchmark, SkipBenchmark } from './harness.ts';
+import { seedBenchmark } from './seed.bench.ts';
+
+const benchmarks: Benchmark[] = [seedBenchmark];
+
+const only = process.argv[2];
+let failed = false;
+for (const benchmark of benchmarks) {
+  if (only && benchmark.name !== only) continue;
+  try {
+    console.log(await benchmark.run());
+  } catch (error) {
+    if (error instanceof SkipBenchmark) {
+      console.log(`${benchmark.name}: skipped — ${error.message}`);
+    } else {
+      failed = true;
+      console.error(`${benchmark.name}: failed — ${(error as Error).stack}`);
+    }
+  }
+}
+process.exitCode = failed ? 1 : 0;
