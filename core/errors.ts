@@ -5,6 +5,17 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** A request parameter (API query field or CLI flag) is invalid: HTTP 400 / exit 2, naming the parameter. */
+export class ParameterError extends UsageError {
+  constructor(
+    readonly parameter: string,
+    message: string,
+    readonly code: 'invalid_parameter' | 'too_many_periods' = 'invalid_parameter',
+  ) {
+    super(message);
+  }
+}
+
 /** The environment holds an invalid setting; raised once at start-up by a service's config module. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

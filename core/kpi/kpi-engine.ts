@@ -1,0 +1,158 @@
+// Computes KPI reports (DESIGN.md) over the pledge tables. Closed periods are cached (PeriodCache) and a
+// request recomputes only from the first period it lacks — usually just the open one — reading the rows of
+// that range alone, with the opening values taken from the cached period before it. Every computation
+// reads one consistent snapshot (REPEATABLE READ). When the database cannot be reached, the last report
+// for the same request is served again, marked stale.
+import { defineQuery } from '../db/query.ts';
+import type { Db, Queryable } from '../db/types.ts';
+import { assemblePeriod, closingOf, type Opening, type PeriodFacts, withMaturity } from './assemble.ts';
+import { kpiQueries, type RangeParams } from './kpi-queries.ts';
+import { type ParsedKpiRequest, parseKpiRequest } from './kpi-request.ts';
+import { PeriodCache } from './period-cache.ts';
+import { listPeriods, nextBoundary, type Period } from './periods.ts';
+import type { KpiInterval, KpiReport, KpiRequest } from './types.ts';
+
+export interface KpiEngineOptions {
+  readonly currency: string;
+  /** Keep closed periods between requests (the collector); a one-shot CLI run has no use for it. */
+  readonly cache?: boolean;
+  readonly now?: () => Date;
+}
+
+const pruneChangeLog = defineQuery<Record<string, never>, never>(
+  'kpi.pruneChangeLog',
+  "DELETE FROM kpi_changes WHERE recorded_at < now() - interval '1 day'",
+);
+const pruneEveryMs = 3_600_000;
+/** How many distinct requests keep a last-known report for stale serving. */
+const lastReportsKept = 50;
+
+export class KpiEngine {
+  readonly #cache: PeriodCache | null;
+  readonly #now: () => Date;
+  readonly #lastReports = new Map<string, KpiReport>();
+  #prunedAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: KpiEngineOptions,
+  ) {
+    this.#cache = options.cache === false ? null : new PeriodCache();
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Number of closed periods held in the cache (0 without a cache). */
+  get cachedPeriods(): number {
+    return this.#cache?.size ?? 0;
+  }
+
+  report(request: KpiRequest): Promise<KpiReport> {
+    const raw = { ...request, asOf: request.asOf?.toISOString() };
+    return this.reportParsed(parseKpiRequest(raw, (p) => p, this.#now));
+  }
+
+  async reportParsed(request: ParsedKpiRequest): Promise<KpiReport> {
+    const key = `${request.interval}|${request.from.toISOString()}|${request.to.toISOString()}`;
+    try {
+      const facts = await this.#periodFacts(
+        request.interval,
+        listPeriods(request.from, request.to, request.interval),
+      );
+      const report: KpiReport = {
+        interval: request.interval,
+        currency: this.options.currency,
+        asOf: request.asOf.toISOString(),
+        stale: false,
+        periods: facts.map((period) => withMaturity(period, request.asOf)),
+      };
+      this.#remember(key, report);
+      return report;
+    } catch (error) {
+      const last = this.#lastReports.get(key);
+      if (!last) throw error;
+      return { ...last, stale: true };
+    }
+  }
+
+  async #periodFacts(interval: KpiInterval, periods: Period[]): Promise<PeriodFacts[]> {
+    await this.#pruneChangeLog();
+    return this.db.transaction(async (tx) => {
+      await tx.runScript('kpi.repeatableRead', 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const now = this.#now().getTime();
+      await this.#cache?.sync(tx, now);
+      const cached = periods.map((period) => this.#cache?.get(interval, period.start));
+      const firstMissing = cached.findIndex((facts) => facts === undefined);
+      if (firstMissing === -1) return cached as PeriodFacts[];
+
+      const opening = await this.#openingOf(
+        tx,
+        interval,
+        periods[firstMissing] as Period,
+        cached[firstMissing - 1],
+      );
+      const computed = await computeRange(tx, interval, periods.slice(firstMissing), opening);
+      for (const facts of computed) {
+        if (Date.parse(facts.periodEnd) <= now) this.#cache?.set(interval, facts);
+      }
+      return [...(cached.slice(0, firstMissing) as PeriodFacts[]), ...computed];
+    });
+  }
+
+  /** The values at `period.start`: from the cached period before it when there is one, else a snapshot. */
+  async #openingOf(
+    tx: Queryable,
+    interval: KpiInterval,
+    period: Period,
+    before?: PeriodFacts,
+  ): Promise<Opening> {
+    const previous = before ?? this.#cache?.get(interval, nextBoundary(period.start, interval, -1));
+    if (previous) return closingOf(previous);
+    const [snapshot] = await tx.query(kpiQueries.mrrSnapshot, { at: period.start });
+    const [users] = await tx.query(kpiQueries.usersBefore, { at: period.start });
+    return { users: users?.users ?? 0, pledgers: snapshot?.pledgers ?? 0, mrrCents: snapshot?.mrrCents ?? 0 };
+  }
+
+  async #pruneChangeLog(): Promise<void> {
+    const now = this.#now().getTime();
+    if (!this.#cache || now - this.#prunedAt < pruneEveryMs) return;
+    this.#prunedAt = now;
+    await this.db.query(pruneChangeLog, {});
+  }
+
+  #remember(key: string, report: KpiReport): void {
+    this.#lastReports.delete(key);
+    this.#lastReports.set(key, report);
+    if (this.#lastReports.size > lastReportsKept) {
+      const oldest = this.#lastReports.keys().next().value;
+      if (oldest !== undefined) this.#lastReports.delete(oldest);
+    }
+  }
+}
+
+/** One pass over the rows of [first start, last end): movements, registrations and conversion per period. */
+async function computeRange(tx: Queryable, interval: KpiInterval, periods: Period[], opening: Opening) {
+  const range: RangeParams = {
+    unit: interval,
+    rangeStart: (periods[0] as Period).start,
+    rangeEnd: (periods.at(-1) as Period).end,
+  };
+  const movements = byPeriodStart(await tx.query(kpiQueries.mrrMovements, range));
+  const registrations = byPeriodStart(await tx.query(kpiQueries.registrations, range));
+  const conversion = byPeriodStart(await tx.query(kpiQueries.conversion, range));
+  let current = opening;
+  return periods.map((period) => {
+    const start = period.start.getTime();
+    const facts = assemblePeriod(period, current, {
+      registrations: registrations.get(start)?.registrations ?? 0,
+      conversionCohort: conversion.get(start)?.cohort ?? 0,
+      conversionConverted: conversion.get(start)?.converted ?? 0,
+      movements: movements.get(start),
+    });
+    current = closingOf(facts);
+    return facts;
+  });
+}
+
+function byPeriodStart<R extends { periodStart: Date }>(rows: R[]): Map<number, R> {
+  return new Map(rows.map((row) => [row.periodStart.getTime(), row]));
+}

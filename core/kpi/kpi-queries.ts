@@ -1,0 +1,49 @@
+// The index of the KPI SQL files under queries/kpi/: each file loaded once and compiled into a named,
+// typed query. The files are data; their header comments hold the definitions.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineQuery, type Query } from '../db/query.ts';
+import { queriesDir } from '../queries-dir.ts';
+import type { KpiInterval } from './types.ts';
+
+function kpiQuery<P extends Record<string, Date | string | number>, R>(
+  name: string,
+  file: string,
+): Query<P, R> {
+  return defineQuery<P, R>(`kpi.${name}`, readFileSync(join(queriesDir, 'kpi', file), 'utf8'));
+}
+
+export interface RangeParams extends Record<string, Date | string> {
+  readonly unit: KpiInterval;
+  readonly rangeStart: Date;
+  readonly rangeEnd: Date;
+}
+
+export interface MovementRow {
+  periodStart: Date;
+  newMrrCents: number;
+  newPledgers: number;
+  reactivationMrrCents: number;
+  reactivatedPledgers: number;
+  expansionMrrCents: number;
+  contractionMrrCents: number;
+  churnedMrrCents: number;
+  churnedPledgers: number;
+}
+
+export const kpiQueries = {
+  registrations: kpiQuery<RangeParams, { periodStart: Date; registrations: number }>(
+    'registrations',
+    'registrations.sql',
+  ),
+  usersBefore: kpiQuery<{ at: Date }, { users: number }>('usersBefore', 'users-before.sql'),
+  conversion: kpiQuery<RangeParams, { periodStart: Date; cohort: number; converted: number }>(
+    'conversion',
+    'conversion.sql',
+  ),
+  mrrSnapshot: kpiQuery<{ at: Date }, { mrrCents: number; pledgers: number }>(
+    'mrrSnapshot',
+    'mrr-snapshot.sql',
+  ),
+  mrrMovements: kpiQuery<RangeParams, MovementRow>('mrrMovements', 'mrr-movements.sql'),
+} as const;

@@ -1,0 +1,16 @@
+-- KPI: 30-day conversion.
+--   Cohort (denominator): users registered in the period (periodStart <= created_at < periodEnd).
+--   Converted (numerator): those with at least one pledge — active or not, even one cancelled the instant
+--   it was made — created before users.created_at + 30 days (strictly: a first pledge exactly 30 days
+--   after registering does not convert).
+--   conversionRate = converted / cohort (null for an empty cohort); the figure is mature once
+--   periodEnd + 30 days <= asOf, because until then a cohort member may still convert.
+-- Parameters: :unit, :rangeStart, :rangeEnd.
+SELECT date_trunc(:unit, u.created_at, 'UTC') AS "periodStart",
+       count(*) AS cohort,
+       count(*) FILTER (WHERE EXISTS (
+         SELECT 1 FROM pledges p
+          WHERE p.user_id = u.id AND p.created_at < u.created_at + interval '30 days')) AS converted
+  FROM users u
+ WHERE u.created_at >= :rangeStart AND u.created_at < :rangeEnd
+ GROUP BY 1

@@ -1,0 +1,56 @@
+-- KPI: MRR movements and churned pledgers per period.
+--   Per user, with s = the user's MRR at periodStart and e = at periodEnd (see mrr-snapshot.sql):
+--     s = 0, e > 0: new (e) when the user has no pledge created before periodStart, else reactivation (e);
+--     s > 0, e = 0: churned (s) — and the user counts in churnedPledgers;
+--     0 < s < e: expansion (e − s);   0 < e < s: contraction (s − e).
+--   Identity: mrrEnd = mrrStart + new + reactivation + expansion − contraction − churned.
+--   Rates built on these (see core/kpi/catalog.ts): logoChurnRate = churnedPledgers / pledgersAtStart,
+--   grossMrrChurnRate = (churned + contraction) / mrrStart,
+--   netMrrRetention = (mrrStart − churned − contraction + expansion) / mrrStart.
+-- How: a user's MRR only moves when one of their pledges is created (+amount) or cancelled (−amount), and
+--   MRR at an instant t is the sum of those events strictly before t. So only events inside the range are
+--   read (one pass, indexed by time), summed per user and period, and turned into s and e with a running
+--   sum that starts from the user's MRR at rangeStart. Users with no event in a period do not move.
+--   An event at time x falls in the period containing x: a pledge created at a boundary b is not active
+--   at b, and one cancelled at b still is — exactly the definition of "active at t".
+-- Parameters: :unit, :rangeStart, :rangeEnd.
+WITH events AS (
+  SELECT p.user_id, date_trunc(:unit, p.created_at, 'UTC') AS bucket, p.amount_cents AS delta, 1 AS created
+    FROM pledges p
+   WHERE p.created_at >= :rangeStart AND p.created_at < :rangeEnd
+  UNION ALL
+  SELECT p.user_id, date_trunc(:unit, p.cancelled_at, 'UTC'), -p.amount_cents, 0
+    FROM pledges p
+   WHERE p.cancelled_at >= :rangeStart AND p.cancelled_at < :rangeEnd
+),
+user_periods AS (
+  SELECT user_id, bucket, sum(delta)::bigint AS delta, sum(created)::bigint AS created
+    FROM events GROUP BY user_id, bucket
+),
+opening AS (
+  SELECT p.user_id,
+         coalesce(sum(p.amount_cents) FILTER (WHERE p.cancelled_at IS NULL OR p.cancelled_at >= :rangeStart), 0)
+           AS mrr
+    FROM pledges p
+   WHERE p.created_at < :rangeStart AND p.user_id IN (SELECT user_id FROM user_periods)
+   GROUP BY p.user_id
+),
+balances AS (
+  SELECT up.bucket,
+         coalesce(o.mrr, 0) + sum(up.delta) OVER running - up.delta AS s,
+         coalesce(o.mrr, 0) + sum(up.delta) OVER running AS e,
+         o.user_id IS NOT NULL OR sum(up.created) OVER running - up.created > 0 AS pledged_before
+    FROM user_periods up LEFT JOIN opening o ON o.user_id = up.user_id
+  WINDOW running AS (PARTITION BY up.user_id ORDER BY up.bucket)
+)
+SELECT bucket AS "periodStart",
+       coalesce(sum(e) FILTER (WHERE s = 0 AND e > 0 AND NOT pledged_before), 0)::bigint AS "newMrrCents",
+       count(*) FILTER (WHERE s = 0 AND e > 0 AND NOT pledged_before) AS "newPledgers",
+       coalesce(sum(e) FILTER (WHERE s = 0 AND e > 0 AND pledged_before), 0)::bigint AS "reactivationMrrCents",
+       count(*) FILTER (WHERE s = 0 AND e > 0 AND pledged_before) AS "reactivatedPledgers",
+       coalesce(sum(e - s) FILTER (WHERE s > 0 AND e > s), 0)::bigint AS "expansionMrrCents",
+       coalesce(sum(s - e) FILTER (WHERE e > 0 AND e < s), 0)::bigint AS "contractionMrrCents",
+       coalesce(sum(s) FILTER (WHERE s > 0 AND e = 0), 0)::bigint AS "churnedMrrCents",
+       count(*) FILTER (WHERE s > 0 AND e = 0) AS "churnedPledgers"
+  FROM balances
+ GROUP BY bucket
