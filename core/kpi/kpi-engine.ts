@@ -81,7 +81,7 @@ export class KpiEngine {
       const now = this.#now().getTime();
       await this.#cache?.sync(tx, now);
       const cached = periods.map((period) => this.#cache?.get(interval, period.start));
-      const firstMissing = cached.findIndex((facts) => facts === undefined);
+      const firstMissing = cached.indexOf(undefined);
       if (firstMissing === -1) return cached as PeriodFacts[];
 
       const opening = await this.#openingOf(

@@ -34,8 +34,8 @@ export class PeriodCache {
   }
 
   set(interval: KpiInterval, facts: PeriodFacts): void {
-    let byStart = this.#periods.get(interval);
-    if (!byStart) this.#periods.set(interval, (byStart = new Map()));
+    const byStart = this.#periods.get(interval) ?? new Map<number, PeriodFacts>();
+    this.#periods.set(interval, byStart);
     byStart.set(Date.parse(facts.periodStart), facts);
   }
 
