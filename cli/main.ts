@@ -2,7 +2,9 @@
 // 0 success, 1 the operation failed or was refused, 2 bad usage or configuration (a one-line message).
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, RefusedError, UsageError } from '../core/errors.ts';
+import { ConfigError, ParameterError, RefusedError, UsageError } from '../core/errors.ts';
+import { registerCollector } from './commands/collector.ts';
+import { registerKpis } from './commands/kpis.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerStart } from './commands/start.ts';
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerStart(program);
+  registerKpis(program);
+  registerCollector(program);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }
@@ -55,6 +59,11 @@ function reportError(error: unknown): number {
     // commander has already printed its one-line message (or the help/version text).
     const informational = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
     return informational.includes(error.code) ? exitCodes.ok : exitCodes.usage;
+  }
+  if (error instanceof ParameterError) {
+    // The API's error document, so scripts handle both doors alike.
+    console.error(JSON.stringify({ error: { code: error.code, message: error.message } }));
+    return exitCodes.usage;
   }
   if (error instanceof UsageError || error instanceof ConfigError) {
     console.error(`pulse: ${error.message}`);

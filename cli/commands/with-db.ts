@@ -1,13 +1,16 @@
 // Opens the configured database for one command and always closes it, even when the command fails.
 import { openDb } from '../../core/db/open-db.ts';
 import type { Db } from '../../core/db/types.ts';
-import { type CliFlags, loadCliConfig } from '../config.ts';
+import { type CliConfig, type CliFlags, loadCliConfig } from '../config.ts';
 
-export async function withDb<T>(flags: CliFlags, work: (db: Db) => Promise<T>): Promise<T> {
+export async function withDb<T>(
+  flags: CliFlags,
+  work: (db: Db, config: CliConfig) => Promise<T>,
+): Promise<T> {
   const config = loadCliConfig(process.env, flags);
   const db = await openDb(config.database, 'pulse-cli');
   try {
-    return await work(db);
+    return await work(db, config);
   } finally {
     await db.close();
   }

@@ -43,17 +43,53 @@ const schema = z.object({
   asOf: isoInstant.optional(),
 });
 
+/** Throws the first issue of a failed parse as a ParameterError naming its parameter. */
+function failOn(error: z.ZodError, label: ParameterLabel): never {
+  const issue = error.issues[0];
+  const parameter = String(issue?.path[0] ?? 'request');
+  throw new ParameterError(parameter, `${label(parameter)} ${issue?.message ?? 'is invalid'}`);
+}
+
+export interface ParsedRange {
+  readonly from: Date;
+  readonly to: Date;
+  readonly asOf: Date;
+}
+
+const rangeSchema = z.object({ from: day, to: day, asOf: isoInstant.optional() });
+
+/** `from` and `to` days (and an optional asOf) for the per-artist and cohort views. */
+export function parseRange(
+  raw: Partial<Record<'from' | 'to' | 'asOf', unknown>>,
+  label: ParameterLabel = (p) => p,
+  now: () => Date = () => new Date(),
+): ParsedRange {
+  const result = rangeSchema.safeParse(raw);
+  if (!result.success) failOn(result.error, label);
+  const { from, to } = result.data;
+  if (to <= from) throw new ParameterError('to', `${label('to')} must be after ${label('from')}`);
+  return { from, to, asOf: result.data.asOf ?? now() };
+}
+
+/** An optional asOf alone (LTV). */
+export function parseAsOf(
+  raw: unknown,
+  label: ParameterLabel = (p) => p,
+  now: () => Date = () => new Date(),
+): Date {
+  if (raw === undefined) return now();
+  const result = z.object({ asOf: isoInstant }).safeParse({ asOf: raw });
+  if (!result.success) failOn(result.error, label);
+  return result.data.asOf;
+}
+
 export function parseKpiRequest(
   raw: RawKpiRequest,
   label: ParameterLabel = (p) => p,
   now: () => Date = () => new Date(),
 ): ParsedKpiRequest {
   const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const parameter = String(issue?.path[0] ?? 'request');
-    throw new ParameterError(parameter, `${label(parameter)} ${issue?.message ?? 'is invalid'}`);
-  }
+  if (!result.success) failOn(result.error, label);
   const { from, to, interval } = result.data;
   if (to <= from) throw new ParameterError('to', `${label('to')} must be after ${label('from')}`);
   const count = countPeriods(from, to, interval);

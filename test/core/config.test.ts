@@ -8,7 +8,7 @@ const pgUrl = 'postgres://pulse:s3cret@db.internal:5432/pledgr';
 
 describe('configuration', () => {
   it('defaults to the embedded database under ./data', () => {
-    expect(loadCliConfig({})).toEqual({ database: { kind: 'embedded', dataDir: './data' } });
+    expect(loadCliConfig({})).toEqual({ database: { kind: 'embedded', dataDir: './data' }, currency: 'USD' });
   });
 
   it('infers PostgreSQL from DATABASE_URL with the scaling-guide pool defaults', () => {
@@ -41,6 +41,11 @@ describe('configuration', () => {
       dataDir: '/flag',
     });
     expect(loadCliConfig({ PULSE_DATA_DIR: '/env' }).database).toMatchObject({ dataDir: '/env' });
+  });
+
+  it('reads the platform currency and rejects one that is not an ISO 4217 code', () => {
+    expect(loadCliConfig({ PULSE_CURRENCY: 'EUR' }).currency).toBe('EUR');
+    expect(() => loadCliConfig({ PULSE_CURRENCY: 'euro' })).toThrow(/PULSE_CURRENCY \("euro"\): must be an ISO 4217/);
   });
 
   it('treats an empty variable as unset', () => {

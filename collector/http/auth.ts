@@ -1,0 +1,45 @@
+// Bearer-token access with two roles: `founder` sees everything, `operator` health, alerts and scaling but
+// no revenue. No or unknown token: 401; a role below the route's: 403. Tokens are compared in constant time.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Role, RoleTokens } from '../tokens.ts';
+import { HttpError } from './http-errors.ts';
+
+const rank: Record<Role, number> = { operator: 1, founder: 2 };
+
+/** Hashing first gives equal-length buffers, so timingSafeEqual can compare tokens of any length. */
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+export function roleOf(header: string | undefined, tokens: RoleTokens): Role | null {
+  const match = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!match) return null;
+  const given = digest(match[1] as string);
+  let role: Role | null = null;
+  for (const candidate of ['founder', 'operator'] as const) {
+    if (timingSafeEqual(given, digest(tokens[candidate]))) role ??= candidate;
+  }
+  return role;
+}
+
+export function requireRole(tokens: RoleTokens, needed: Role): RequestHandler {
+  return (req, res, next) => {
+    const role = roleOf(req.get('authorization'), tokens);
+    if (!role) {
+      res.set('WWW-Authenticate', 'Bearer realm="pledgr-pulse"');
+      return next(
+        new HttpError(401, 'unauthorized', 'send Authorization: Bearer <token> (founder or operator token)'),
+      );
+    }
+    if (rank[role] < rank[needed]) {
+      return next(
+        new HttpError(
+          403,
+          'forbidden',
+          `this needs the ${needed} role; the ${role} token does not show revenue`,
+        ),
+      );
+    }
+    res.locals.role = role;
+    next();
+  };
+}
