@@ -22,6 +22,8 @@ export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(inMemory ? undefined : options.dataDir, { parsers: sharedParsers });
+  // All KPI arithmetic is UTC, as on the PostgreSQL pool.
+  await pglite.exec("SET TIME ZONE 'UTC'");
   return new PgliteDb(pglite, inMemory ? 'in-memory' : options.dataDir);
 }
 

@@ -36,6 +36,8 @@ export function openPostgresDb(options: PostgresOptions): Db {
     idleTimeoutMillis: options.pool.idleTimeoutMillis,
     connectionTimeoutMillis: options.pool.connectionTimeoutMillis,
     application_name: options.applicationName ?? 'pledgr-pulse',
+    // All KPI arithmetic is UTC, whatever the server's or the database's default time zone.
+    options: '-c TimeZone=UTC',
     types: typeParsers,
   });
   // An idle client losing its connection must not crash the process; the next checkout reconnects.

@@ -5,12 +5,14 @@
 --   after registering does not convert).
 --   conversionRate = converted / cohort (null for an empty cohort); the figure is mature once
 --   periodEnd + 30 days <= asOf, because until then a cohort member may still convert.
+--   30 days are 720 hours: a calendar '30 days' would stretch or shrink across a daylight-saving change in a
+--   non-UTC session.
 -- Parameters: :unit, :rangeStart, :rangeEnd.
 SELECT date_trunc(:unit, u.created_at, 'UTC') AS "periodStart",
        count(*) AS cohort,
        count(*) FILTER (WHERE EXISTS (
          SELECT 1 FROM pledges p
-          WHERE p.user_id = u.id AND p.created_at < u.created_at + interval '30 days')) AS converted
+          WHERE p.user_id = u.id AND p.created_at < u.created_at + interval '720 hours')) AS converted
   FROM users u
  WHERE u.created_at >= :rangeStart AND u.created_at < :rangeEnd
  GROUP BY 1

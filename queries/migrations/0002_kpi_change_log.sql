@@ -31,12 +31,12 @@ CREATE FUNCTION pulse_log_pledge_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO kpi_changes (changed_from)
-      SELECT least(min(p.created_at), min(u.created_at) FILTER (WHERE p.created_at < u.created_at + interval '30 days'))
+      SELECT least(min(p.created_at), min(u.created_at) FILTER (WHERE p.created_at < u.created_at + interval '720 hours'))
         FROM new_rows p JOIN users u ON u.id = p.user_id
       HAVING count(*) > 0;
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO kpi_changes (changed_from)
-      SELECT least(min(p.created_at), min(u.created_at) FILTER (WHERE p.created_at < u.created_at + interval '30 days'))
+      SELECT least(min(p.created_at), min(u.created_at) FILTER (WHERE p.created_at < u.created_at + interval '720 hours'))
         FROM old_rows p LEFT JOIN users u ON u.id = p.user_id
       HAVING count(*) > 0;
   ELSE
@@ -51,8 +51,8 @@ BEGIN
                  THEN least(o.cancelled_at, n.cancelled_at)
                END AS at
           FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
-          LEFT JOIN users ou ON ou.id = o.user_id AND o.created_at < ou.created_at + interval '30 days'
-          LEFT JOIN users nu ON nu.id = n.user_id AND n.created_at < nu.created_at + interval '30 days'
+          LEFT JOIN users ou ON ou.id = o.user_id AND o.created_at < ou.created_at + interval '720 hours'
+          LEFT JOIN users nu ON nu.id = n.user_id AND n.created_at < nu.created_at + interval '720 hours'
       ) changed
       HAVING min(changed.at) IS NOT NULL;
   END IF;

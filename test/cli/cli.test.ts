@@ -71,9 +71,11 @@ describe('pulse migrate and seed on the embedded database', () => {
     const env = { PULSE_DATA_DIR: dataDir };
     const migrated = await runCli(['migrate'], env);
     expect(migrated).toMatchObject({ code: 0 });
-    expect(migrated.stdout).toMatch(/Applied 1 migration\(s\) to embedded database .*0001_pledge_tables/);
+    expect(migrated.stdout).toMatch(
+      /Applied 2 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log/,
+    );
     expect((await runCli(['migrate'], env)).stdout).toMatch(
-      /up to date \(1 migration\(s\) already applied\)/,
+      /up to date \(2 migration\(s\) already applied\)/,
     );
 
     const seeded = await runCli(

@@ -45,7 +45,9 @@ describe('configuration', () => {
 
   it('reads the platform currency and rejects one that is not an ISO 4217 code', () => {
     expect(loadCliConfig({ PULSE_CURRENCY: 'EUR' }).currency).toBe('EUR');
-    expect(() => loadCliConfig({ PULSE_CURRENCY: 'euro' })).toThrow(/PULSE_CURRENCY \("euro"\): must be an ISO 4217/);
+    expect(() => loadCliConfig({ PULSE_CURRENCY: 'euro' })).toThrow(
+      /PULSE_CURRENCY \("euro"\): must be an ISO 4217/,
+    );
   });
 
   it('treats an empty variable as unset', () => {

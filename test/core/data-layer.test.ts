@@ -1,8 +1,10 @@
 // The data-layer contract, run once per implementation with the same assertions.
 import { expect, it } from 'vitest';
+import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import type { QueryEvent } from '../../core/db/types.ts';
-import { describeEachDatabase } from '../support/databases.ts';
+import { describeEachDatabase, testPool } from '../support/databases.ts';
+import { createTempDatabase, describeWithPostgres } from '../support/postgres.ts';
 
 const createThings = `CREATE TABLE things (id bigserial PRIMARY KEY, label text NOT NULL UNIQUE,
   amount_cents integer, at timestamptz, day date)`;
@@ -48,6 +50,14 @@ describeEachDatabase('data layer', ({ db }) => {
     expect(row?.at).toBeInstanceOf(Date);
     expect(row?.at.toISOString()).toBe(at.toISOString());
     expect(row?.day).toBe('2026-02-28');
+  });
+
+  it('runs every session in UTC', async () => {
+    const zone = defineQuery<Record<string, never>, { zone: string }>(
+      'test.timeZone',
+      "SELECT current_setting('TimeZone') AS zone",
+    );
+    expect(await db().query(zone, {})).toEqual([{ zone: 'UTC' }]);
   });
 
   it('refuses an int8 beyond the safe integer range rather than rounding it', async () => {
@@ -161,5 +171,26 @@ describeEachDatabase('data layer', ({ db }) => {
     await Promise.all(labels.map((label, i) => db().query(insertThing, { label, amount: i + 1 })));
     const found = await Promise.all(labels.map((label) => db().query(findByLabel, { label })));
     expect(found.map((rows) => rows[0]?.label)).toEqual(labels);
+  });
+});
+
+describeWithPostgres('PostgreSQL sessions', () => {
+  it('run in UTC even when the database defaults to another time zone', async () => {
+    const temp = await createTempDatabase();
+    const name = new URL(temp.url).pathname.slice(1);
+    const setup = openPostgresDb({ url: temp.url, pool: testPool });
+    await setup.runScript('test.setZone', `ALTER DATABASE ${name} SET TimeZone = 'America/New_York'`);
+    await setup.close();
+    const db = openPostgresDb({ url: temp.url, pool: testPool });
+    try {
+      const zone = defineQuery<Record<string, never>, { zone: string }>(
+        'test.timeZone',
+        "SELECT current_setting('TimeZone') AS zone",
+      );
+      expect(await db.query(zone, {})).toEqual([{ zone: 'UTC' }]);
+    } finally {
+      await db.close();
+      await temp.drop();
+    }
   });
 });

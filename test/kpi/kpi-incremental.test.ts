@@ -1,0 +1,148 @@
+// Incremental refresh: closed periods are served from the cache and only the open period is recomputed —
+// reading only its rows — while a backfilled, imported, updated or deleted row in a closed period
+// invalidates that period and every later one, so the cached answer always equals a cold computation.
+import { expect, it } from 'vitest';
+import { defineQuery } from '../../core/db/query.ts';
+import type { Db, QueryEvent } from '../../core/db/types.ts';
+import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
+import type { KpiRequest } from '../../core/kpi/types.ts';
+import { migrate } from '../../core/migrate.ts';
+import { seedDemoData } from '../../core/seed/seed-demo.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+
+const now = new Date('2026-10-20T12:00:00Z');
+const monthly: KpiRequest = { from: '2025-11-01', to: '2026-11-01', interval: 'month', asOf: now };
+const daily: KpiRequest = { from: '2026-09-01', to: '2026-10-21', interval: 'day', asOf: now };
+
+const insertPledge = defineQuery<
+  { userId: number; createdAt: Date; cancelledAt: Date | null },
+  { id: number }
+>(
+  'test.backfillPledge',
+  `INSERT INTO pledges (user_id, artist_id, amount_cents, created_at, cancelled_at)
+   VALUES (:userId, 1, 2500, :createdAt, :cancelledAt) RETURNING id`,
+);
+const oldestUser = defineQuery<Record<string, never>, { id: number }>(
+  'test.oldestUser',
+  'SELECT id FROM users ORDER BY created_at LIMIT 1',
+);
+
+async function coldReport(db: Db, request: KpiRequest) {
+  return new KpiEngine(db, { currency: 'USD', cache: false, now: () => now }).report(request);
+}
+
+/** Runs `work` and returns the names of the queries it issued. */
+async function queriesDuring(db: Db, work: () => Promise<unknown>): Promise<QueryEvent[]> {
+  const events: QueryEvent[] = [];
+  const stop = db.onQuery((event) => events.push(event));
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return events;
+}
+
+describeEachDatabase('KPI incremental refresh', ({ db }) => {
+  let engine: KpiEngine;
+
+  it('caches the closed periods of a first request', async () => {
+    await migrate(db());
+    await seedDemoData(db(), { users: 2500, months: 14, seed: 5, until: now, append: false });
+    engine = new KpiEngine(db(), { currency: 'USD', now: () => now });
+    const first = await engine.report(monthly);
+    expect(first).toEqual(await coldReport(db(), monthly));
+    // November 2025 … September 2026 are closed; October 2026 is still open.
+    expect(engine.cachedPeriods).toBe(11);
+  });
+
+  it('recomputes only the open period on a repeated request, without a snapshot of history', async () => {
+    const events = await queriesDuring(db(), () => engine.report(monthly));
+    const names = events.map((event) => event.queryName);
+    expect(names).not.toContain('kpi.mrrSnapshot');
+    expect(names).toContain('kpi.mrrMovements');
+    const movements = events.find((event) => event.queryName === 'kpi.mrrMovements');
+    expect(movements?.rowCount).toBe(1); // one period recomputed
+    expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+
+  it('invalidates a closed month when a pledge is backfilled into it, and everything after it', async () => {
+    const before = await engine.report(monthly);
+    const [user] = await db().query(oldestUser, {});
+    await db().query(insertPledge, {
+      userId: user?.id ?? 1,
+      createdAt: new Date('2026-02-10T08:00:00Z'),
+      cancelledAt: null,
+    });
+    const events = await queriesDuring(db(), () => engine.report(monthly));
+    const after = await engine.report(monthly);
+    expect(after).toEqual(await coldReport(db(), monthly));
+    const february = (report: typeof before) =>
+      report.periods.find((p) => p.periodStart.startsWith('2026-02'));
+    expect(february(after)?.mrrEndCents).toBe((february(before)?.mrrEndCents ?? 0) + 2500);
+    // January stays cached: the recomputation reads from February on (9 periods: Feb … Oct).
+    expect(events.find((event) => event.queryName === 'kpi.mrrMovements')?.rowCount).toBe(9);
+    expect(after.periods[2]).toEqual(before.periods[2]);
+  });
+
+  it('invalidates when imported users arrive in closed periods (bulk COPY)', async () => {
+    const before = await engine.report(monthly);
+    await seedDemoData(db(), {
+      users: 200,
+      months: 10,
+      seed: 77,
+      until: new Date('2026-06-01T00:00:00Z'),
+      append: true,
+    });
+    const after = await engine.report(monthly);
+    expect(after).toEqual(await coldReport(db(), monthly));
+    expect(after.periods[0]?.usersAtEnd).toBeGreaterThan(before.periods[0]?.usersAtEnd ?? 0);
+  });
+
+  it('invalidates on an update that moves a cancellation into a closed period, and on a delete', async () => {
+    const [user] = await db().query(oldestUser, {});
+    const [pledge] = await db().query(insertPledge, {
+      userId: user?.id ?? 1,
+      createdAt: new Date('2025-12-05T00:00:00Z'),
+      cancelledAt: null,
+    });
+    await engine.report(monthly);
+    const cancel = defineQuery<{ id: number; at: Date }, never>(
+      'test.cancelPledge',
+      'UPDATE pledges SET cancelled_at = :at WHERE id = :id',
+    );
+    await db().query(cancel, { id: pledge?.id ?? 0, at: new Date('2026-03-03T00:00:00Z') });
+    expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+    const remove = defineQuery<{ id: number }, never>(
+      'test.deletePledge',
+      'DELETE FROM pledges WHERE id = :id',
+    );
+    await db().query(remove, { id: pledge?.id ?? 0 });
+    expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+
+  it('keeps each interval in its own cache and agrees with a cold computation by day', async () => {
+    expect(await engine.report(daily)).toEqual(await coldReport(db(), daily));
+    const [user] = await db().query(oldestUser, {});
+    await db().query(insertPledge, {
+      userId: user?.id ?? 1,
+      createdAt: new Date('2026-09-15T10:00:00Z'),
+      cancelledAt: null,
+    });
+    expect(await engine.report(daily)).toEqual(await coldReport(db(), daily));
+    expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+
+  it('leaves old periods cached when a write only touches the open period', async () => {
+    await engine.report(monthly);
+    const [user] = await db().query(oldestUser, {});
+    await db().query(insertPledge, {
+      userId: user?.id ?? 1,
+      createdAt: new Date('2026-10-19T00:00:00Z'),
+      cancelledAt: null,
+    });
+    const events = await queriesDuring(db(), () => engine.report(monthly));
+    expect(events.find((event) => event.queryName === 'kpi.mrrMovements')?.rowCount).toBe(1);
+    expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+});
