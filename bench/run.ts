@@ -1,8 +1,9 @@
 // `npm run bench`: runs every benchmark in turn and prints one line each (or why it was skipped).
 import { type Benchmark, SkipBenchmark } from './harness.ts';
+import { kpiBenchmark } from './kpi.bench.ts';
 import { seedBenchmark } from './seed.bench.ts';
 
-const benchmarks: Benchmark[] = [seedBenchmark];
+const benchmarks: Benchmark[] = [seedBenchmark, kpiBenchmark];
 
 const only = process.argv[2];
 let failed = false;

@@ -1,8 +1,10 @@
-// Computes KPI reports (DESIGN.md) over the pledge tables. Closed periods are cached (PeriodCache) and a
-// request recomputes only from the first period it lacks — usually just the open one — reading the rows of
-// that range alone, with the opening values taken from the cached period before it. Every computation
-// reads one consistent snapshot (REPEATABLE READ). When the database cannot be reached, the last report
-// for the same request is served again, marked stale.
+// Computes KPI reports (DESIGN.md) over the pledge tables. Computed periods are cached (PeriodCache): a
+// period's figures depend only on the rows (not on the clock — conversionMature is applied afterwards),
+// and the change log drops every period a write can touch, so a repeated request with no write in between
+// is served from memory, and after writes only the periods from the earliest change on are recomputed —
+// usually just the open one — reading the rows of that range alone, with the opening values taken from the
+// cached period before it. Every computation reads one consistent snapshot (REPEATABLE READ). When the
+// database cannot be reached, the last report for the same request is served again, marked stale.
 import { defineQuery } from '../db/query.ts';
 import type { Db, Queryable } from '../db/types.ts';
 import { assemblePeriod, closingOf, type Opening, type PeriodFacts, withMaturity } from './assemble.ts';
@@ -91,9 +93,7 @@ export class KpiEngine {
         cached[firstMissing - 1],
       );
       const computed = await computeRange(tx, interval, periods.slice(firstMissing), opening);
-      for (const facts of computed) {
-        if (Date.parse(facts.periodEnd) <= now) this.#cache?.set(interval, facts);
-      }
+      for (const facts of computed) this.#cache?.set(interval, facts);
       return [...(cached.slice(0, firstMissing) as PeriodFacts[]), ...computed];
     });
   }

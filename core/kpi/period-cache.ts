@@ -1,4 +1,4 @@
-// Cache of closed KPI periods, kept correct through the kpi_changes log that triggers fill on every write
+// Cache of computed KPI periods, kept correct through the kpi_changes log that triggers fill on every write
 // (queries/migrations/0002_kpi_change_log.sql). Each sync reads the log entries that may be new since the
 // last one and drops every cached period ending after the earliest changed instant — so a backfilled or
 // imported row in a closed period invalidates it, and everything after it.

@@ -1,11 +1,13 @@
 // The `pulse` command as a person runs it: help, exit codes, one-line errors, and migrate/seed end to end
 // on the embedded database and on PostgreSQL.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { kpiPeriodFields } from '../../core/kpi/types.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
-import { type CliResult, runCli } from '../support/run-cli.ts';
+import { type CliResult, cliBin, runCli } from '../support/run-cli.ts';
 
 function expectOneLineError(result: CliResult, pattern: RegExp) {
   expect(result.code).toBe(2);
@@ -94,6 +96,42 @@ describe('pulse migrate and seed on the embedded database', () => {
     expect(appended.stdout).toMatch(/^Seeded 10 users/);
   });
 
+  it('prints KPIs as csv and table, and bad parameters as the API error document with exit 2', async () => {
+    const env = { PULSE_DATA_DIR: dataDir };
+    const range = [
+      '--from',
+      '2026-08-01',
+      '--to',
+      '2026-11-01',
+      '--interval',
+      'month',
+      '--as-of',
+      '2026-11-01T00:00:00Z',
+    ];
+    const csv = await runCli(['kpis', ...range, '--format', 'csv'], env);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe(kpiPeriodFields.join(','));
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^2026-08-01T00:00:00\.000Z,2026-09-01T00:00:00\.000Z,\d+,/);
+    const table = await runCli(['kpis', ...range, '--format', 'table'], env);
+    expect(table.stdout).toMatch(/^KPIs by month, USD, as of 2026-11-01T00:00:00\.000Z/);
+    expect(table.stdout).toMatch(/^MRR +\$[\d,]+\.\d\d/m);
+    expect(table.stdout).toMatch(/^30-day conversion +[\d.]+%/m);
+
+    const bad = await runCli(
+      ['kpis', '--from', '2026-08-01', '--to', '2026-11-01', '--interval', 'fortnight'],
+      env,
+    );
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stderr)).toEqual({
+      error: { code: 'invalid_parameter', message: '--interval must be one of day, week, month' },
+    });
+    const format = await runCli(['kpis', ...range, '--format', 'xml'], env);
+    expect(format.code).toBe(2);
+    expect(JSON.parse(format.stderr).error.message).toBe('--format must be one of json, csv, table');
+  });
+
   it('honours --data-dir over PULSE_DATA_DIR', async () => {
     const flagDir = await mkdtemp(join(tmpdir(), 'pulse-cli-flag-'));
     try {
@@ -134,5 +172,43 @@ describeWithPostgres('pulse migrate and seed on PostgreSQL', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^pulse: failed: .*ECONNREFUSED/);
     expect(result.stderr).not.toContain('pw@');
+  });
+});
+
+describe('pulse start', () => {
+  it('serves the KPI API over demo data, prints the tokens once, and stops cleanly on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pulse-start-'));
+    const child = spawn(process.execPath, [cliBin, 'start', '--demo', '--port', '0'], {
+      env: { ...process.env, PULSE_DATA_DIR: dataDir, DATABASE_URL: '', DATABASE_TYPE: '' },
+    });
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address printed: ${output}`)), 60_000);
+        child.stdout.on('data', () => {
+          const match = /KPI collector at (http:\/\/\S+)/.exec(output);
+          if (match && /Stop with/.test(output)) {
+            clearTimeout(timer);
+            resolve(match[1] as string);
+          }
+        });
+      });
+      expect(output).toMatch(/2000 users/);
+      expect(output).toMatch(/Not built yet: the pledge API/);
+      const founder = /founder token \(generated, stored in .*\): (\S+)/.exec(output)?.[1];
+      const response = await fetch(`${url}/api/kpis?from=2026-01-01&to=2026-02-01&interval=month`, {
+        headers: { authorization: `Bearer ${founder}` },
+      });
+      expect(response.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

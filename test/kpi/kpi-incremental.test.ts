@@ -1,6 +1,7 @@
-// Incremental refresh: closed periods are served from the cache and only the open period is recomputed —
-// reading only its rows — while a backfilled, imported, updated or deleted row in a closed period
-// invalidates that period and every later one, so the cached answer always equals a cold computation.
+// Incremental refresh: a repeated request with no write in between is served from the cache alone; a write
+// in the open period recomputes just that period — reading only its rows — while a backfilled, imported,
+// updated or deleted row in a closed period invalidates that period and every later one, so the cached
+// answer always equals a cold computation.
 import { expect, it } from 'vitest';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db, QueryEvent } from '../../core/db/types.ts';
@@ -46,23 +47,32 @@ async function queriesDuring(db: Db, work: () => Promise<unknown>): Promise<Quer
 describeEachDatabase('KPI incremental refresh', ({ db }) => {
   let engine: KpiEngine;
 
-  it('caches the closed periods of a first request', async () => {
+  it('caches the periods of a first request', async () => {
     await migrate(db());
     await seedDemoData(db(), { users: 2500, months: 14, seed: 5, until: now, append: false });
     engine = new KpiEngine(db(), { currency: 'USD', now: () => now });
     const first = await engine.report(monthly);
     expect(first).toEqual(await coldReport(db(), monthly));
-    // November 2025 … September 2026 are closed; October 2026 is still open.
-    expect(engine.cachedPeriods).toBe(11);
+    // November 2025 … October 2026, the open month included.
+    expect(engine.cachedPeriods).toBe(12);
   });
 
-  it('recomputes only the open period on a repeated request, without a snapshot of history', async () => {
+  it('serves a repeated request with no write in between without reading any pledge', async () => {
+    const events = await queriesDuring(db(), () => engine.report(monthly));
+    expect(events.map((event) => event.queryName)).toEqual(['kpi.repeatableRead', 'kpi.changesSince']);
+  });
+
+  it('recomputes only the open period after a write in it, without a snapshot of history', async () => {
+    const [user] = await db().query(oldestUser, {});
+    await db().query(insertPledge, {
+      userId: user?.id ?? 1,
+      createdAt: new Date('2026-10-18T00:00:00Z'),
+      cancelledAt: null,
+    });
     const events = await queriesDuring(db(), () => engine.report(monthly));
     const names = events.map((event) => event.queryName);
     expect(names).not.toContain('kpi.mrrSnapshot');
-    expect(names).toContain('kpi.mrrMovements');
-    const movements = events.find((event) => event.queryName === 'kpi.mrrMovements');
-    expect(movements?.rowCount).toBe(1); // one period recomputed
+    expect(events.find((event) => event.queryName === 'kpi.mrrMovements')?.rowCount).toBe(1);
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
   });
 

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+export const cliBin = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 
 export interface CliResult {
   readonly code: number;
@@ -17,7 +17,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, ...args],
+      [cliBin, ...args],
       { env: { ...base, ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

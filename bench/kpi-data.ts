@@ -1,0 +1,61 @@
+// Benchmark data at the scale the KPI issue names: 100,000 users and 1,000,000 pledges over 24 months,
+// generated inside PostgreSQL (generate_series, seeded) because a million rows through the demo model's
+// JS path would time the loader rather than the KPIs. Registrations grow over time; most pledges come soon
+// after registering; popularity and amounts are skewed; a pledge is cancelled with a constant hazard of about
+// 3.5% a month (mean lifetime ≈ 870 days), or stays active past the end.
+import { defineQuery } from '../core/db/query.ts';
+import type { Db } from '../core/db/types.ts';
+
+export const benchScale = { users: 100_000, artists: 2_000, pledges: 1_000_000 } as const;
+export const benchStart = new Date('2024-11-01T00:00:00Z');
+export const benchEnd = new Date('2026-11-01T00:00:00Z');
+
+const setSeed = defineQuery('bench.setSeed', 'SELECT setseed(0.42)::text AS seeded');
+const insertUsers = defineQuery<{ users: number; start: Date; end: Date }, never>(
+  'bench.insertUsers',
+  `INSERT INTO users (email, password_hash, name, created_at)
+   SELECT 'bench' || i || '@bench.pledgr.test', 'x', NULL,
+          :start::timestamptz + (:end::timestamptz - :start::timestamptz) * sqrt(random())
+     FROM generate_series(1::bigint, :users::bigint) AS i`,
+);
+const insertArtists = defineQuery<{ artists: number; start: Date }, never>(
+  'bench.insertArtists',
+  `INSERT INTO artists (name, created_at)
+   SELECT 'Artist ' || i, :start::timestamptz FROM generate_series(1::bigint, :artists::bigint) AS i`,
+);
+const insertPledges = defineQuery<{ pledges: number; users: number; artists: number; end: Date }, never>(
+  'bench.insertPledges',
+  `INSERT INTO pledges (user_id, artist_id, amount_cents, created_at, cancelled_at)
+   SELECT p.user_id, p.artist_id, p.amount_cents, p.created_at,
+          nullif(least(p.created_at + interval '1 day' * (-ln(1 - random()) * 870), :end::timestamptz),
+                 :end::timestamptz)
+     FROM (SELECT u.id AS user_id,
+                  1 + floor(:artists * random() ^ 3)::bigint AS artist_id,
+                  (ARRAY[100, 300, 300, 500, 500, 1000, 1000, 2000, 5000, 10000])[1 + floor(random() * 10)::int] AS amount_cents,
+                  u.created_at + (:end::timestamptz - u.created_at) * random() ^ 3 AS created_at
+             -- The user is drawn per row in its own subquery: a random() in the join condition would be
+             -- evaluated once and give every pledge to the same user.
+             FROM (SELECT 1 + floor(random() * :users)::bigint AS user_id
+                     FROM generate_series(1::bigint, :pledges::bigint)) AS draws
+             JOIN users u ON u.id = draws.user_id) p`,
+);
+
+const distinctPledgers = defineQuery<Record<string, never>, { users: number }>(
+  'bench.distinctPledgers',
+  'SELECT count(DISTINCT user_id) AS users FROM pledges',
+);
+
+export async function loadBenchData(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(setSeed, {});
+    await tx.query(insertUsers, { users: benchScale.users, start: benchStart, end: benchEnd });
+    await tx.query(insertArtists, { artists: benchScale.artists, start: benchStart });
+    await tx.query(insertPledges, { ...benchScale, end: benchEnd });
+  });
+  await db.runScript('bench.analyze', 'ANALYZE users; ANALYZE pledges; ANALYZE artists');
+  // Guard against a degenerate data set (it happened once): pledges must spread over most users.
+  const [spread] = await db.query(distinctPledgers, {});
+  if ((spread?.users ?? 0) < benchScale.users * 0.9) {
+    throw new Error(`benchmark data is degenerate: only ${spread?.users} users have pledges`);
+  }
+}
