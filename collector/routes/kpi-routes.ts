@@ -1,6 +1,5 @@
 // The founder's KPI routes: each handler reads parse → (role checked by the router) → query → respond.
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Db } from '../../core/db/types.ts';
 import { ParameterError } from '../../core/errors.ts';
 import { artistReport, maxArtistsPerRequest } from '../../core/kpi/artists.ts';
@@ -27,11 +26,16 @@ function single(query: Record<string, unknown>, names: readonly string[]): Recor
   return query;
 }
 
-const limitSchema = z
-  .string()
-  .regex(/^\d+$/)
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= maxArtistsPerRequest);
+const defaultArtistLimit = 50;
+
+function parseLimit(raw: unknown): number {
+  if (raw === undefined) return defaultArtistLimit;
+  const limit = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(limit >= 1 && limit <= maxArtistsPerRequest)) {
+    throw new ParameterError('limit', `limit must be a whole number from 1 to ${maxArtistsPerRequest}`);
+  }
+  return limit;
+}
 
 export function kpiRoutes({ db, engine, currency }: KpiRouteDeps): Router {
   const router = Router();
@@ -44,11 +48,7 @@ export function kpiRoutes({ db, engine, currency }: KpiRouteDeps): Router {
   router.get('/api/kpis/artists', async (req, res) => {
     const query = single(req.query, ['from', 'to', 'limit']);
     const range = parseRange(query);
-    const limit = query.limit === undefined ? 50 : limitSchema.safeParse(query.limit);
-    if (typeof limit !== 'number' && !limit.success) {
-      throw new ParameterError('limit', `limit must be a whole number from 1 to ${maxArtistsPerRequest}`);
-    }
-    res.json(await artistReport(db, range, typeof limit === 'number' ? limit : limit.data, currency));
+    res.json(await artistReport(db, range, parseLimit(query.limit), currency));
   });
 
   router.get('/api/kpis/cohorts', async (req, res) => {
