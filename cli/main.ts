@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, ParameterError, RefusedError, UsageError } from '../core/errors.ts';
+import { registerAgent } from './commands/agent.ts';
 import { registerCollector } from './commands/collector.ts';
 import { registerKpis } from './commands/kpis.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerKpis(program);
   registerCollector(program);
+  registerAgent(program);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

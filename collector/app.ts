@@ -1,9 +1,9 @@
 // The collector's HTTP application: open /healthz, founder-only KPI routes, one JSON error shape.
 import express, { type Express } from 'express';
 import type { Db } from '../core/db/types.ts';
+import { errorHandler, notFound } from '../core/http/http-errors.ts';
 import type { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { requireRole } from './http/auth.ts';
-import { errorHandler, notFound } from './http/http-errors.ts';
 import { kpiRoutes } from './routes/kpi-routes.ts';
 import type { RoleTokens } from './tokens.ts';
 

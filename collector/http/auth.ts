@@ -2,8 +2,8 @@
 // no revenue. No or unknown token: 401; a role below the route's: 403. Tokens are compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { HttpError } from '../../core/http/http-errors.ts';
 import type { Role, RoleTokens } from '../tokens.ts';
-import { HttpError } from './http-errors.ts';
 
 const rank: Record<Role, number> = { operator: 1, founder: 2 };
 

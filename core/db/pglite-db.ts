@@ -8,7 +8,7 @@ import { bindParams, type Query, type QueryParams, type SqlValue } from './query
 import { QueryEvents } from './query-events.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { sharedParsers } from './type-parsers.ts';
-import type { CopyTarget, Db, Queryable, QueryListener } from './types.ts';
+import type { CopyTarget, Db, PoolStats, Queryable, QueryListener } from './types.ts';
 
 /** Rows per COPY blob: large enough to amortise the call, small enough to keep the WASM heap modest. */
 const copyChunkRows = 20_000;
@@ -70,6 +70,11 @@ class PgliteDb implements Db {
 
   onQuery(listener: QueryListener): () => void {
     return this.#events.subscribe(listener);
+  }
+
+  poolStats(): PoolStats {
+    const busy = Math.min(this.#queue.size, 1);
+    return { max: 1, used: busy, idle: 1 - busy, pending: Math.max(this.#queue.size - 1, 0) };
   }
 
   close(): Promise<void> {

@@ -8,7 +8,7 @@ import { copyStatement, csvChunks } from './csv.ts';
 import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
 import { QueryEvents } from './query-events.ts';
 import { sharedParsers } from './type-parsers.ts';
-import type { CopyTarget, Db, Queryable, QueryListener } from './types.ts';
+import type { CopyTarget, Db, PoolStats, Queryable, QueryListener } from './types.ts';
 
 export interface PoolSettings {
   readonly max: number;
@@ -42,7 +42,7 @@ export function openPostgresDb(options: PostgresOptions): Db {
   });
   // An idle client losing its connection must not crash the process; the next checkout reconnects.
   pool.on('error', () => undefined);
-  return new PostgresDb(pool, describeServer(options.url));
+  return new PostgresDb(pool, describeServer(options.url), options.pool.max);
 }
 
 /** host:port/database, never the user name or password. */
@@ -59,8 +59,14 @@ class PostgresDb implements Db {
   constructor(
     readonly pool: pg.Pool,
     readonly location: string,
+    private readonly maxConnections: number,
   ) {
     this.#direct = new PostgresQueryable(pool, this.#events);
+  }
+
+  poolStats(): PoolStats {
+    const { totalCount, idleCount, waitingCount } = this.pool;
+    return { max: this.maxConnections, used: totalCount - idleCount, idle: idleCount, pending: waitingCount };
   }
 
   query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {

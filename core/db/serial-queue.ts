@@ -3,9 +3,18 @@
 
 export class SerialQueue {
   #tail: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+
+  /** Tasks submitted and not yet finished (the running one included). */
+  get size(): number {
+    return this.#queued;
+  }
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task);
+    this.#queued++;
+    const result = this.#tail.then(task).finally(() => {
+      this.#queued--;
+    });
     this.#tail = result.catch(() => undefined);
     return result;
   }

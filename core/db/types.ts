@@ -21,6 +21,15 @@ export interface Queryable {
   runScript(name: string, sql: string): Promise<void>;
 }
 
+/** Connection-pool occupancy, for the pool gauges (PGlite is a pool of one connection with a queue). */
+export interface PoolStats {
+  readonly max: number;
+  readonly used: number;
+  readonly idle: number;
+  /** Callers waiting for a connection (PGlite: for the single connection). */
+  readonly pending: number;
+}
+
 export interface Db extends Queryable {
   readonly kind: DatabaseKind;
   /** Where the data lives, safe to print: a directory, or the server address without credentials. */
@@ -29,6 +38,7 @@ export interface Db extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to every finished query (the one place query durations are observed); returns unsubscribe. */
   onQuery(listener: QueryListener): () => void;
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
-// Typed HTTP errors and the one error middleware: every failure becomes {"error": {"code", "message"}} with
+// Typed HTTP errors and the one error middleware shared by the agent and the collector: every failure becomes {"error": {"code", "message"}} with
 // a status chosen by the error's type, never by its text. Unexpected errors are 500 with no detail leaked.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ParameterError } from '../../core/errors.ts';
+import { ParameterError } from '../errors.ts';
 
 export class HttpError extends Error {
   constructor(

@@ -1,0 +1,57 @@
+// The pledge API's Express application: JSON only (16 kB bodies), rate limits, optional fault injection,
+// the routes, and one error middleware that maps typed errors to statuses in the {"error": …} shape.
+import express, { type Express, type RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import type { Db } from '../core/db/types.ts';
+import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
+import type { AgentConfig } from './config.ts';
+import { injectFaults } from './faults.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { artistRoutes } from './routes/artist-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { meRoutes } from './routes/me-routes.ts';
+import { pledgeRoutes } from './routes/pledge-routes.ts';
+
+export interface AgentDeps {
+  readonly db: Db;
+  readonly config: Pick<AgentConfig, 'rateLimitApi' | 'rateLimitAuth' | 'sessionTtlHours' | 'faults'>;
+  readonly redis?: Redis;
+  readonly isShuttingDown?: () => boolean;
+  readonly log?: (message: string) => void;
+}
+
+/** Writes must say they are JSON: anything else is refused before it is parsed. */
+const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT';
+  if (hasBody && Number(req.get('content-length') ?? 0) > 0 && !req.is('application/json')) {
+    return next(
+      new HttpError(415, 'unsupported_media_type', 'send the body as JSON (Content-Type: application/json)'),
+    );
+  }
+  next();
+};
+
+export function createAgentApp(deps: AgentDeps): Express {
+  const { db, config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(healthRoutes(db, deps.isShuttingDown ?? (() => false)));
+  const apiLimit = createRateLimiter('api', config.rateLimitApi, deps.redis);
+  const authLimit = createRateLimiter('auth', config.rateLimitAuth, deps.redis);
+  if (apiLimit) app.use('/api', apiLimit);
+  if (authLimit) app.use('/api/auth', authLimit);
+  const faults = injectFaults(config.faults);
+  if (faults) app.use(faults);
+  app.use(requireJson, express.json({ limit: '16kb', strict: true }));
+
+  app.use(authRoutes(db, config.sessionTtlHours));
+  app.use(meRoutes(db));
+  app.use(artistRoutes(db));
+  app.use(pledgeRoutes(db));
+  app.use(notFound);
+  app.use(errorHandler(deps.log ?? ((message) => console.error(message))));
+  return app;
+}

@@ -1,0 +1,136 @@
+// The agent's configuration: the environment read once and validated at start. Precedence: flag, then
+// environment variable, then default. OTEL_* variables belong to the instrumentation preload and are read
+// by the OpenTelemetry SDK itself.
+import { z } from 'zod';
+import {
+  type DatabaseConfig,
+  databaseEnvSchema,
+  requirePostgresUrl,
+  toDatabaseConfig,
+} from '../core/config/database-config.ts';
+import { wholeNumber } from '../core/config/env-types.ts';
+import { type Env, parseEnv } from '../core/config/parse-env.ts';
+
+/** A limit such as `100/15m` (requests per window); `off` disables it. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface FaultSettings {
+  /** Route templates (`/api/artists/:id`) the faults apply to; empty means none, `*` every route. */
+  readonly routes: readonly string[];
+  readonly latencyMs: number;
+  /** Share of matching requests answered 500, from 0 to 1. */
+  readonly errorRate: number;
+}
+
+export interface AgentConfig {
+  readonly database: DatabaseConfig;
+  readonly host: string;
+  readonly port: number;
+  readonly redisUrl?: string;
+  readonly rateLimitApi: RateLimit | null;
+  readonly rateLimitAuth: RateLimit | null;
+  readonly sessionTtlHours: number;
+  readonly shutdownTimeoutMs: number;
+  readonly faults: FaultSettings;
+}
+
+export interface AgentFlags {
+  readonly dataDir?: string | undefined;
+  readonly port?: number | undefined;
+}
+
+const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+const rateLimit = z
+  .string()
+  .regex(/^(off|\d+\/\d+[smh])$/, 'must look like 100/15m (requests per window in s, m or h), or off')
+  .transform((text): RateLimit | null => {
+    if (text === 'off') return null;
+    const [count, window] = text.split('/') as [string, string];
+    return {
+      limit: Number(count),
+      windowMs: Number(window.slice(0, -1)) * (units[window.slice(-1)] as number),
+    };
+  });
+
+const agentEnvSchema = databaseEnvSchema
+  .extend({
+    HOST: z.string().default('127.0.0.1'),
+    PORT: wholeNumber(0, 65_535, 3000).default(3000),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    RATE_LIMIT_API: rateLimit.default(() => ({ limit: 100, windowMs: 15 * 60_000 })),
+    RATE_LIMIT_AUTH: rateLimit.default(() => ({ limit: 5, windowMs: 15 * 60_000 })),
+    SESSION_TTL_HOURS: wholeNumber(1, 24 * 365, 168).default(168),
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000).default(10_000),
+    FAULT_ROUTES: z.string().default(''),
+    FAULT_LATENCY_MS: wholeNumber(0, 60_000, 250).default(0),
+    FAULT_ERROR_RATE: z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a share from 0 to 1, e.g. 0.05')
+      .transform(Number)
+      .default(0),
+  })
+  .superRefine(requirePostgresUrl);
+
+export function loadAgentConfig(env: Env = process.env, flags: AgentFlags = {}): AgentConfig {
+  const merged = { ...env, ...(flags.dataDir ? { PULSE_DATA_DIR: flags.dataDir } : {}) };
+  const parsed = parseEnv(agentEnvSchema, merged);
+  return {
+    database: toDatabaseConfig(parsed),
+    host: parsed.HOST,
+    port: flags.port ?? parsed.PORT,
+    ...(parsed.REDIS_URL ? { redisUrl: parsed.REDIS_URL } : {}),
+    rateLimitApi: parsed.RATE_LIMIT_API,
+    rateLimitAuth: parsed.RATE_LIMIT_AUTH,
+    sessionTtlHours: parsed.SESSION_TTL_HOURS,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    faults: {
+      routes: parsed.FAULT_ROUTES.split(',')
+        .map((route) => route.trim())
+        .filter(Boolean),
+      latencyMs: parsed.FAULT_LATENCY_MS,
+      errorRate: parsed.FAULT_ERROR_RATE,
+    },
+  };
+}
+
+/** What the instrumentation preload needs; read by agent/instrument.ts before anything else is imported. */
+export interface TelemetryConfig {
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  readonly environment: string;
+  /** Blue/green colour or canary marker for side-by-side comparison; absent when unset. */
+  readonly deploymentColor?: string;
+  readonly canary: boolean;
+}
+
+const telemetryEnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: wholeNumber(0, 65_535, 9464).default(9464),
+  DEPLOYMENT_ENVIRONMENT: z
+    .string()
+    .regex(/^[\w.-]{1,40}$/, 'must be a short name such as production')
+    .default('development'),
+  DEPLOYMENT_COLOR: z
+    .string()
+    .regex(/^[a-z][\w-]{0,19}$/, 'must be a short lower-case name such as blue or green')
+    .optional(),
+  DEPLOYMENT_CANARY: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+});
+
+export function loadTelemetryConfig(env: Env = process.env): TelemetryConfig {
+  const parsed = parseEnv(telemetryEnvSchema, env);
+  return {
+    metricsHost: parsed.HOST,
+    metricsPort: parsed.METRICS_PORT,
+    environment: parsed.DEPLOYMENT_ENVIRONMENT,
+    ...(parsed.DEPLOYMENT_COLOR ? { deploymentColor: parsed.DEPLOYMENT_COLOR } : {}),
+    canary: parsed.DEPLOYMENT_CANARY === 'true',
+  };
+}

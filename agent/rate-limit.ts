@@ -1,0 +1,48 @@
+// The scaling guide's rate limits per client address (express-rate-limit), shared across replicas through
+// Redis when REDIS_URL is set. A rejection is a 429 in the API's error shape with Retry-After, and counts
+// in pledgr.rate_limit.rejections by limiter.
+import type { RequestHandler } from 'express';
+import { type RateLimitInfo, rateLimit } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
+import { type RedisReply, RedisStore } from 'rate-limit-redis';
+import { HttpError } from '../core/http/http-errors.ts';
+import type { RateLimit } from './config.ts';
+import { agentMeter } from './metrics/meter.ts';
+
+export type LimiterName = 'api' | 'auth';
+
+export function createRateLimiter(
+  name: LimiterName,
+  settings: RateLimit | null,
+  redis?: Redis,
+): RequestHandler | null {
+  if (!settings) return null;
+  const rejections = agentMeter().createCounter('pledgr.rate_limit.rejections', {
+    description: 'Requests refused with 429 by a rate limiter',
+    unit: '{request}',
+  });
+  return rateLimit({
+    windowMs: settings.windowMs,
+    limit: settings.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    ...(redis
+      ? {
+          store: new RedisStore({
+            prefix: `pledgr:rate-limit:${name}:`,
+            sendCommand: (command: string, ...args: string[]) =>
+              redis.call(command, ...args) as Promise<RedisReply>,
+          }),
+        }
+      : {}),
+    handler: (req, res, next) => {
+      rejections.add(1, { 'pledgr.rate_limiter': name });
+      const resetTime = (req as typeof req & { rateLimit?: RateLimitInfo }).rateLimit?.resetTime;
+      const seconds = resetTime
+        ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+        : Math.ceil(settings.windowMs / 1000);
+      res.set('Retry-After', String(seconds));
+      next(new HttpError(429, 'rate_limited', `too many requests; retry after ${seconds} s`));
+    },
+  });
+}

@@ -1,0 +1,66 @@
+// Registration, login and logout. Passwords are hashed with scrypt; a wrong email and a wrong password get
+// the same 401 so accounts cannot be discovered through login.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../core/db/types.ts';
+import { HttpError } from '../../core/http/http-errors.ts';
+import { parseInput } from '../../core/http/parse-input.ts';
+import { hashPassword, verifyPassword } from '../../core/password.ts';
+import { createSession, revokeToken } from '../stores/session-store.ts';
+import { createUser, findCredentialsByEmail } from '../stores/user-store.ts';
+import { bearerToken } from './require-user.ts';
+
+const email = z
+  .string({ error: 'is required, as text' })
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email({ error: 'must be an email address' }));
+const password = z
+  .string({ error: 'is required, as text' })
+  .min(8, 'must be at least 8 characters')
+  .max(200, 'must be at most 200 characters');
+
+const registerSchema = z.strictObject({
+  email,
+  password,
+  name: z
+    .string({ error: 'must be text' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .nullish(),
+});
+const loginSchema = z.strictObject({ email, password: z.string({ error: 'is required, as text' }).max(200) });
+
+export function authRoutes(db: Db, sessionTtlHours: number): Router {
+  const router = Router();
+
+  router.post('/api/auth/register', async (req, res) => {
+    const input = parseInput(registerSchema, req.body);
+    const user = await createUser(db, {
+      email: input.email,
+      passwordHash: await hashPassword(input.password),
+      name: input.name ?? null,
+    });
+    if (!user) throw new HttpError(409, 'email_taken', 'an account with this email already exists');
+    const token = await createSession(db, user.id, sessionTtlHours);
+    res.status(201).json({ user: { id: user.id, email: user.email, name: user.name }, token });
+  });
+
+  router.post('/api/auth/login', async (req, res) => {
+    const input = parseInput(loginSchema, req.body);
+    const credentials = await findCredentialsByEmail(db, input.email);
+    const valid = credentials !== null && (await verifyPassword(input.password, credentials.passwordHash));
+    if (!credentials || !valid) throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+    res.json({ token: await createSession(db, credentials.id, sessionTtlHours) });
+  });
+
+  router.post('/api/auth/logout', async (req, res) => {
+    const token = bearerToken(req.get('authorization'));
+    if (token) await revokeToken(db, token);
+    res.status(204).end();
+  });
+
+  return router;
+}

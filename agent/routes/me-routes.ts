@@ -1,0 +1,27 @@
+// The signed-in user and their pledges.
+import { Router } from 'express';
+import type { Db } from '../../core/db/types.ts';
+import { HttpError } from '../../core/http/http-errors.ts';
+import { listUserPledges } from '../stores/pledge-store.ts';
+import { getUser } from '../stores/user-store.ts';
+import { presentPledge } from './present.ts';
+import { requireUser, signedInUser } from './require-user.ts';
+
+export function meRoutes(db: Db): Router {
+  const router = Router();
+  router.use('/api/me', requireUser(db));
+
+  router.get('/api/me', async (_req, res) => {
+    const user = await getUser(db, signedInUser(res));
+    if (!user) throw new HttpError(401, 'unauthorized', 'the account no longer exists');
+    res.json({
+      user: { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt.toISOString() },
+    });
+  });
+
+  router.get('/api/me/pledges', async (_req, res) => {
+    res.json({ pledges: (await listUserPledges(db, signedInUser(res))).map(presentPledge) });
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+// Starts the pledge API: database (migrated), optional Redis for shared rate limits, metrics attached to the
+// data layer, and the HTTP server. Stopping is graceful: stop accepting, let in-flight requests finish (up to
+// the shutdown timeout), flush telemetry, close Redis and the database.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { openDb } from '../core/db/open-db.ts';
+import type { Db } from '../core/db/types.ts';
+import { migrate } from '../core/migrate.ts';
+import { createAgentApp } from './app.ts';
+import type { AgentConfig } from './config.ts';
+import { instrumentDb } from './metrics/db-metrics.ts';
+import { instrumentProcessMemory } from './metrics/process-metrics.ts';
+
+export interface RunningAgent {
+  readonly url: string;
+  readonly db: Db;
+  stop(): Promise<void>;
+}
+
+const telemetryShutdownKey = Symbol.for('pledgr.telemetry.shutdown');
+
+export async function startAgent(
+  config: AgentConfig,
+  log: (message: string) => void = console.error,
+): Promise<RunningAgent> {
+  const db = await openDb(config.database, 'pledgr-agent');
+  let redis: Redis | undefined;
+  try {
+    await migrate(db);
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      await redis.connect();
+    }
+    const stopDbMetrics = instrumentDb(db, `pledgr-agent ${db.location}`);
+    instrumentProcessMemory();
+    let shuttingDown = false;
+    const app = createAgentApp({
+      db,
+      config,
+      ...(redis ? { redis } : {}),
+      isShuttingDown: () => shuttingDown,
+      log,
+    });
+    const server = await listen(app, config.port, config.host);
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      db,
+      async stop() {
+        shuttingDown = true;
+        await closeGracefully(server, config.shutdownTimeoutMs);
+        stopDbMetrics();
+        const flush = (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] as
+          | (() => Promise<void>)
+          | undefined;
+        await flush?.().catch((error: unknown) => log(`telemetry flush failed: ${(error as Error).message}`));
+        await redis?.quit().catch(() => undefined);
+        await db.close();
+      },
+    };
+  } catch (error) {
+    redis?.disconnect();
+    await db.close();
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createAgentApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+/** Stops accepting, closes idle keep-alive sockets, waits for in-flight requests, then forces the rest. */
+function closeGracefully(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
