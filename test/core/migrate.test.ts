@@ -86,7 +86,8 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
     expect(columns('idx_users_email')).toBe('(email)');
     expect(columns('idx_pledges_user_id')).toBe('(user_id)');
     expect(columns('idx_pledges_artist_id')).toBe('(artist_id)');
-    // 0002 adds time and (user, time) indexes for incremental KPI refresh, and the change log's own.
+    // 0002 adds time and (user, time) indexes for incremental KPI refresh and the change log's own; 0003 the
+    // agent's sessions index.
     expect([...indexes.keys()].sort()).toEqual([
       'idx_kpi_changes_recorded_at',
       'idx_kpi_changes_xid',
@@ -95,6 +96,7 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
       'idx_pledges_created_at',
       'idx_pledges_user_id',
       'idx_pledges_user_id_created_at',
+      'idx_sessions_user_id',
       'idx_users_created_at',
       'idx_users_email',
     ]);
