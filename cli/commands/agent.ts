@@ -26,7 +26,8 @@ export function registerAgent(program: Command): void {
       const env = {
         ...process.env,
         ...(dataDir ? { PULSE_DATA_DIR: dataDir } : {}),
-        ...(flags.port !== undefined ? { PULSE_AGENT_PORT: String(flags.port) } : {}),
+        // The flag wins over the environment: the child reads it as PORT.
+        ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
       };
       const child = spawn(process.execPath, agentCommand(), { stdio: 'inherit', env });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
