@@ -7,10 +7,7 @@ import { startAgent } from './server.ts';
 const hardStopMs = 10_000;
 
 try {
-  const config = loadAgentConfig(
-    process.env,
-    process.env.PULSE_AGENT_PORT ? { port: Number(process.env.PULSE_AGENT_PORT) } : {},
-  );
+  const config = loadAgentConfig();
   const agent = await startAgent(config);
   console.log(`Pledge API listening on ${agent.url} (${agent.db.kind} database ${agent.db.location})`);
   const stop = async (signal: string) => {
