@@ -6,6 +6,7 @@ import { ConfigError, ParameterError, RefusedError, UsageError } from '../core/e
 import { registerAgent } from './commands/agent.ts';
 import { registerCollector } from './commands/collector.ts';
 import { registerKpis } from './commands/kpis.ts';
+import { registerLoad } from './commands/load.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerStart } from './commands/start.ts';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerKpis(program);
   registerCollector(program);
   registerAgent(program);
+  registerLoad(program);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }
