@@ -1,4 +1,4 @@
-// The pledge API's Express application: JSON only (16 kB bodies), rate limits, optional fault injection,
+// The pledge API's Express application: HTTP server metrics, JSON only (16 kB bodies), rate limits, optional fault injection,
 // the routes, and one error middleware that maps typed errors to statuses in the {"error": …} shape.
 import express, { type Express, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
@@ -6,6 +6,7 @@ import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
 import type { AgentConfig } from './config.ts';
 import { injectFaults } from './faults.ts';
+import { httpServerMetrics } from './metrics/http-metrics.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { artistRoutes } from './routes/artist-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -38,6 +39,7 @@ export function createAgentApp(deps: AgentDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
+  app.use(httpServerMetrics());
   app.use(healthRoutes(db, deps.isShuttingDown ?? (() => false)));
   const apiLimit = createRateLimiter('api', config.rateLimitApi, deps.redis);
   const authLimit = createRateLimiter('auth', config.rateLimitAuth, deps.redis);

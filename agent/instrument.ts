@@ -1,10 +1,16 @@
 // The instrumentation preload — the only file that touches the OpenTelemetry SDK. It must run before the
 // application imports express, http or pg: `node --import tsx --import ./agent/instrument.ts agent/main.ts`
-// (what `pulse agent` does). It registers the ESM hook (without it Express is not patched and http.route is
-// missing), then starts the NodeSDK with the auto-instrumentations (fs, pg, dns, net off: the data layer
-// records query metrics itself, once per query), the runtime metrics, a Prometheus endpoint on
-// METRICS_PORT, and OTLP/HTTP push when OTEL_EXPORTER_OTLP_ENDPOINT is set. OTEL_SDK_DISABLED=true turns
-// it all off. Standard OTEL_* variables are read by the SDK itself.
+// (what `pulse agent` does). It registers the ESM hook (without it Express is not patched in ESM), then
+// starts the NodeSDK with the auto-instrumentations, a Prometheus endpoint on METRICS_PORT, and OTLP/HTTP
+// push when OTEL_EXPORTER_OTLP_ENDPOINT is set. OTEL_SDK_DISABLED=true turns it all off; standard OTEL_*
+// variables are read by the SDK itself.
+//
+// Metrics are the product; traces are off unless OTEL_TRACES_EXPORTER asks for them. The application
+// records HTTP and query metrics itself (metrics/http-metrics.ts, metrics/db-metrics.ts), once each, with
+// route templates and query names. The instrumentations whose only use here would be spans — http, express,
+// pg, ioredis, undici — run only when traces are exported, and their own copies of those metrics are then
+// dropped by views. Runtime metrics (event loop, heap, GC) come from instrumentation-runtime-node. fs, dns
+// and net stay off: noise, and cost on every call.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
@@ -12,7 +18,7 @@ import { hostname } from 'node:os';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 
-// HTTP metrics under their stable names, in seconds (http.server.request.duration).
+// Spans of instrumentation-http (when traces are on) under the stable attribute names.
 process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http';
 // Pulse exports metrics. Left at their defaults, traces and logs would be pushed to localhost:4318 whether
 // or not anything listens there; they stay off unless asked for.
@@ -26,9 +32,8 @@ if (process.env.OTEL_SDK_DISABLED !== 'true') {
   const { loadTelemetryConfig } = await import('./config.ts');
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { getNodeAutoInstrumentations } = await import('@opentelemetry/auto-instrumentations-node');
-  const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
   const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
-  const { PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
+  const { AggregationType, PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
   const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
 
@@ -63,19 +68,26 @@ if (process.env.OTEL_SDK_DISABLED !== 'true') {
     );
   }
 
+  const tracing = (process.env.OTEL_TRACES_EXPORTER ?? 'none') !== 'none';
+  const spansOnly = { enabled: tracing };
   const sdk = new NodeSDK({
     resource,
     metricReaders: readers,
+    views: ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg'].map((meterName) => ({
+      meterName,
+      aggregation: { type: AggregationType.DROP },
+    })),
     instrumentations: [
       getNodeAutoInstrumentations({
         '@opentelemetry/instrumentation-fs': { enabled: false },
-        '@opentelemetry/instrumentation-pg': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
         '@opentelemetry/instrumentation-net': { enabled: false },
-        '@opentelemetry/instrumentation-undici': { enabled: false },
-        '@opentelemetry/instrumentation-ioredis': { enabled: false },
+        '@opentelemetry/instrumentation-http': spansOnly,
+        '@opentelemetry/instrumentation-express': spansOnly,
+        '@opentelemetry/instrumentation-pg': spansOnly,
+        '@opentelemetry/instrumentation-undici': spansOnly,
+        '@opentelemetry/instrumentation-ioredis': spansOnly,
       }),
-      new RuntimeNodeInstrumentation(),
     ],
   });
   sdk.start();

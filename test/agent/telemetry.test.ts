@@ -101,6 +101,8 @@ describe('agent metrics on the Prometheus endpoint', () => {
       expect(families[name]?.data.length ?? 0, name).toBeGreaterThan(0);
     }
     expect(Number(samples(families, 'process_memory_usage')[0]?.value)).toBeGreaterThan(10_000_000);
+    // Each runtime instrument is registered once: one event-loop p99 series, not one per registration.
+    expect(samples(families, 'nodejs_eventloop_delay_p99')).toHaveLength(1);
     expect(samples(families, 'db_client_connection_max')[0]?.value).toBe(1);
   });
 
@@ -134,6 +136,7 @@ describe('agent metrics on the Prometheus endpoint', () => {
 describe('agent OTLP push', () => {
   let receiver: Server;
   const bodies: unknown[] = [];
+  const traceBodies: unknown[] = [];
 
   beforeAll(async () => {
     receiver = createServer((req: IncomingMessage, res) => {
@@ -143,6 +146,7 @@ describe('agent OTLP push', () => {
       });
       req.on('end', () => {
         if (req.url === '/v1/metrics') bodies.push(JSON.parse(body));
+        if (req.url === '/v1/traces') traceBodies.push(JSON.parse(body));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -179,6 +183,38 @@ describe('agent OTLP push', () => {
       expect(resource).toContain('"service.name"');
       expect(resource).toContain('"pledgr-agent"');
       expect(resource).toContain('"deployment.environment"');
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('exports spans when OTEL_TRACES_EXPORTER asks, and still counts each request and query once', async () => {
+    const port = (receiver.address() as { port: number }).port;
+    const agent = await startAgentProcess({
+      PULSE_DATA_DIR: await dataDir(),
+      RATE_LIMIT_API: 'off',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    });
+    try {
+      for (let i = 0; i < 4; i++) expect((await fetch(`${agent.url}/api/artists/77`)).status).toBe(404);
+      const deadline = Date.now() + 15_000;
+      while (!JSON.stringify(traceBodies).includes('/api/artists/:id') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      // instrumentation-http's server span, named by instrumentation-express's route template.
+      expect(JSON.stringify(traceBodies)).toContain('"GET /api/artists/:id"');
+      const { families } = await scrape(agent);
+      const requests = samples(families, 'http_server_request_duration', { http_route: '/api/artists/:id' });
+      expect(requests.map((sample) => sample.count)).toEqual([4]);
+      const finds = samples(families, 'db_client_operation_duration', { db_query_summary: 'artists.find' });
+      expect(finds.map((sample) => sample.count)).toEqual([4]);
+      // The instrumentations' own copies of these metrics are dropped by views.
+      expect(samples(families, 'http_server_request_duration')).toHaveLength(
+        samples(families, 'http_server_request_duration', { otel_scope_name: 'pledgr-agent' }).length,
+      );
     } finally {
       await agent.stop();
     }
