@@ -20,11 +20,18 @@ export interface RunningAgent {
 
 const telemetryShutdownKey = Symbol.for('pledgr.telemetry.shutdown');
 
+export interface StartAgentOptions {
+  /** A database opened by the caller (`pulse start` shares one with the collector); left open on stop. */
+  readonly db?: Db;
+}
+
 export async function startAgent(
   config: AgentConfig,
   log: (message: string) => void = console.error,
+  options: StartAgentOptions = {},
 ): Promise<RunningAgent> {
-  const db = await openDb(config.database, 'pledgr-agent');
+  const db = options.db ?? (await openDb(config.database, 'pledgr-agent'));
+  const closeDb = options.db ? async () => undefined : () => db.close();
   let redis: Redis | undefined;
   try {
     await migrate(db);
@@ -56,12 +63,12 @@ export async function startAgent(
           | undefined;
         await flush?.().catch((error: unknown) => log(`telemetry flush failed: ${(error as Error).message}`));
         await redis?.quit().catch(() => undefined);
-        await db.close();
+        await closeDb();
       },
     };
   } catch (error) {
     redis?.disconnect();
-    await db.close();
+    await closeDb();
     throw error;
   }
 }

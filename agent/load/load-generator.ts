@@ -31,6 +31,10 @@ export interface LoadOptions {
   readonly requests?: number;
   /** Share of deliberately invalid requests, from 0 to 1. */
   readonly invalidShare: number;
+  /** Caps the rate over all connections (requests per second); unlimited by default. */
+  readonly ratePerSecond?: number;
+  /** Ends the run early, as if its duration had passed; the summary covers what was sent. */
+  readonly signal?: AbortSignal;
   readonly random?: Random;
   /** Makes this run's emails and idempotency keys unique; random by default. */
   readonly runId?: string;
@@ -308,6 +312,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         connections,
         ...(options.requests ? { amount: options.requests } : { duration: options.durationSeconds ?? 10 }),
         timeout: 10,
+        ...(options.ratePerSecond ? { overallRate: options.ratePerSecond } : {}),
         requests: [
           {
             setupRequest: (request, context) => {
@@ -325,6 +330,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => run.latencies.push(responseTime));
+    if (options.signal?.aborted) instance.stop();
+    options.signal?.addEventListener('abort', () => instance.stop(), { once: true });
   });
   return summarise(run, result, {
     url: options.url,

@@ -12,6 +12,7 @@ interface LoadFlags {
   readonly requests?: number;
   readonly connections: number;
   readonly invalidShare: number;
+  readonly rate?: number;
   readonly json?: boolean;
 }
 
@@ -59,6 +60,11 @@ export function registerLoad(program: Command): void {
       shareFlag,
       0.05,
     )
+    .option(
+      '--rate <n>',
+      'cap the rate at n requests per second over all connections',
+      wholeNumberFlag(1, 1_000_000),
+    )
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -73,6 +79,7 @@ export function registerLoad(program: Command): void {
         url: flags.url,
         connections: flags.connections,
         invalidShare: flags.invalidShare,
+        ...(flags.rate ? { ratePerSecond: flags.rate } : {}),
         ...(flags.requests !== undefined
           ? { requests: flags.requests }
           : { durationSeconds: flags.duration ?? 10 }),

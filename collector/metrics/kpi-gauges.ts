@@ -1,0 +1,107 @@
+// The collector's own Prometheus metrics (prom-client), computed at scrape time: every KPI of the catalog as
+// its `pledgr_*` gauge for the current (open) month and the last complete month, whether the KPI report was
+// served stale, the state of every alert rule, and the collector process's own runtime metrics under the
+// `pledgr_collector_` prefix. A KPI that has nothing to measure (a rate with a zero denominator) has no
+// sample rather than a made-up 0.
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { kpiCatalog } from '../../core/kpi/catalog.ts';
+import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
+import type { KpiPeriod } from '../../core/kpi/types.ts';
+
+export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
+
+export interface AlertStateView {
+  readonly name: string;
+  readonly severity: string;
+  readonly state: AlertState;
+}
+
+export interface CollectorMetricsDeps {
+  readonly engine: KpiEngine;
+  readonly alertStates?: () => readonly AlertStateView[];
+  readonly now?: () => Date;
+}
+
+export interface CollectorMetrics {
+  readonly registry: Registry;
+  /** Recomputes the gauges and returns the exposition text. */
+  render(): Promise<string>;
+}
+
+const periods = ['previous_month', 'current_month'] as const;
+
+/** The first day of the month `offset` months from `now`'s, as YYYY-MM-DD (UTC). */
+function monthStart(now: Date, offset: number): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
+}
+
+function gaugeValue(value: KpiPeriod[keyof KpiPeriod]): number | null {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return typeof value === 'number' ? value : null;
+}
+
+export function createCollectorMetrics(deps: CollectorMetricsDeps): CollectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pledgr_collector_' });
+  const now = deps.now ?? (() => new Date());
+
+  const kpiGauges = kpiCatalog.map(
+    (kpi) =>
+      [
+        kpi,
+        new Gauge({
+          name: kpi.metric,
+          help: `${kpi.label} (${kpi.unit}): ${kpi.help}`,
+          labelNames: ['period'],
+          registers: [registry],
+        }),
+      ] as const,
+  );
+  const stale = new Gauge({
+    name: 'pledgr_kpi_report_stale',
+    help: '1 when the KPI gauges come from the last report kept because the database could not be read',
+    registers: [registry],
+  });
+  const alertState = new Gauge({
+    name: 'pledgr_alert_state',
+    help: 'State of each alert rule: 0 inactive or resolved, 1 pending, 2 firing',
+    labelNames: ['alertname', 'severity'],
+    registers: [registry],
+  });
+
+  async function refreshKpis(): Promise<void> {
+    const at = now();
+    const report = await deps.engine.report({
+      from: monthStart(at, -1),
+      to: monthStart(at, 1),
+      interval: 'month',
+      asOf: at,
+    });
+    stale.set(report.stale ? 1 : 0);
+    for (const [kpi, gauge] of kpiGauges) {
+      gauge.reset();
+      report.periods.forEach((period, index) => {
+        const value = gaugeValue(period[kpi.field]);
+        const label = periods[index];
+        if (value !== null && label) gauge.set({ period: label }, value);
+      });
+    }
+  }
+
+  function refreshAlerts(): void {
+    alertState.reset();
+    for (const alert of deps.alertStates?.() ?? []) {
+      const value = alert.state === 'firing' ? 2 : alert.state === 'pending' ? 1 : 0;
+      alertState.set({ alertname: alert.name, severity: alert.severity }, value);
+    }
+  }
+
+  return {
+    registry,
+    async render() {
+      await refreshKpis();
+      refreshAlerts();
+      return registry.metrics();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// GET /api/events: server-sent events for the dashboard — `health` (the newest total health point, on every
+// scrape round) and `alert` (each alert transition). A comment line every 15 s keeps proxies from closing an
+// idle stream. Browsers' EventSource cannot send Authorization, so the dashboard reads the stream with
+// fetch(); the route takes the same bearer tokens as the rest of the API.
+import { Router } from 'express';
+import type { EventHub } from '../events/event-hub.ts';
+
+const heartbeatMs = 15_000;
+
+export function eventsRoutes(hub: EventHub): Router {
+  const router = Router();
+  router.get('/api/events', (req, res) => {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 5000\n: connected\n\n');
+    const unsubscribe = hub.subscribe((event) => {
+      res.write(`event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+  return router;
+}
