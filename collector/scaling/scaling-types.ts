@@ -1,0 +1,106 @@
+// The scaling checklist's contract: the inputs the collector passes in (what the database cannot tell) and
+// the shape of GET /api/scaling and POST /api/scaling/items/:id, which the dashboard reads.
+import type { PoolSettings } from '../../core/db/postgres-db.ts';
+import type { ScalingPhaseNumber } from '../../core/scaling/scaling-guide.ts';
+
+export type ItemStatus = 'done' | 'todo' | 'unknown';
+
+/** The collector's database settings; `config.database` (DatabaseConfig) fits as it is. */
+export type ScalingDatabaseSettings =
+  | { readonly kind: 'embedded' }
+  | { readonly kind: 'postgres'; readonly pool: PoolSettings };
+
+/** What the live health source knows, read at each evaluation. */
+export interface ScalingHealthInputs {
+  /** Distinct agent instances (service.instance.id) currently answering scrapes. */
+  readonly instanceCount: number;
+  /** Epoch ms of the last successful scrape of any agent (or Prometheus answer); null when none yet. */
+  readonly lastSuccessAt: number | null;
+  /**
+   * Instances among them whose pledgr_rate_limit_rejections_total shows rejections. The agent exposes the
+   * series only once a limiter has refused a request, so this proves limits are on; 0 proves nothing.
+   */
+  readonly instancesWithRateLimitRejections: number;
+}
+
+/** Facts the service reads from the database for one evaluation. */
+export interface DatabaseSignals {
+  readonly users: number;
+  /** The guide's indexes found in pg_indexes, by name. */
+  readonly indexes: ReadonlyMap<string, FoundIndex>;
+  /** Users registered by `pulse load` (load-…@load.pledgr.test) within the look-back window. */
+  readonly loadTestUsers: number;
+  readonly latestLoadTestAt: Date | null;
+}
+
+export interface FoundIndex {
+  readonly table: string;
+  /** The key columns (or expressions) in order, e.g. ['user_id'] or ['user_id', 'created_at']. */
+  readonly columns: readonly string[];
+  /** False for an index left invalid by a failed CREATE INDEX CONCURRENTLY. */
+  readonly valid: boolean;
+}
+
+export interface ItemState {
+  readonly status: ItemStatus;
+  /** Short, readable, no personal data. */
+  readonly evidence: string;
+}
+
+export interface ScalingItemView extends ItemState {
+  readonly id: string;
+  readonly title: string;
+  readonly why: string;
+  readonly how: 'detected' | 'manual';
+  /** Manual items with a record: who recorded the latest state (an operator's own name), when, and why. */
+  readonly recordedBy?: string;
+  readonly recordedAt?: string;
+  readonly note?: string;
+}
+
+export interface CostBandView {
+  readonly fromCents: number;
+  readonly toCents: number;
+  readonly label: string;
+}
+
+export interface PhaseSummary {
+  readonly number: ScalingPhaseNumber;
+  readonly name: string;
+  /** Half-open [from, to); phase 3 also covers every count beyond its `to`. */
+  readonly userRange: { readonly from: number; readonly to: number };
+  readonly costBand: CostBandView;
+}
+
+export interface PhaseView extends PhaseSummary {
+  readonly counts: Readonly<Record<ItemStatus, number>>;
+  readonly items: readonly ScalingItemView[];
+}
+
+export interface NextMilestone {
+  /** The user count at which the next phase starts (100,000 in phase 3: the end of the guide's range). */
+  readonly users: number;
+  readonly usersToGo: number;
+  /** The phase that starts there; null past phase 3. */
+  readonly phase: { readonly number: ScalingPhaseNumber; readonly name: string } | null;
+  /** Ids of that phase's items not yet done: what to prepare now. */
+  readonly prepare: readonly string[];
+}
+
+export interface ScalingReport {
+  readonly generatedAt: string;
+  readonly phase: PhaseSummary;
+  readonly users: number;
+  /** null once users reach 100,000, the end of the guide. */
+  readonly nextMilestone: NextMilestone | null;
+  readonly phases: readonly PhaseView[];
+}
+
+/** One manual record, as kept in scaling_records (history is never overwritten). */
+export interface ScalingRecord {
+  readonly itemId: string;
+  readonly done: boolean;
+  readonly recordedBy: string;
+  readonly note: string | null;
+  readonly recordedAt: Date;
+}

@@ -1,0 +1,335 @@
+// The scaling checklist service on both databases: the phase from the user count, the guide's indexes read
+// from pg_indexes (dropping one flips its item), the `pulse load` marker, the inputs that flip detected
+// items, and manual records (round trip, latest wins, history, nothing written on refusal).
+import { beforeAll, expect, it } from 'vitest';
+import { loadEmail } from '../../agent/load/traffic-mix.ts';
+import type { ScalingHealthInputs } from '../../collector/scaling/scaling-types.ts';
+import type { Db } from '../../core/db/types.ts';
+import { migrate } from '../../core/migrate.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import {
+  addUser,
+  addUsers,
+  itemOf,
+  postgresSettings,
+  scalingRecordCount,
+  scalingServiceFor,
+  testClock,
+} from './scaling-support.ts';
+
+const health =
+  (inputs: Partial<ScalingHealthInputs> = {}) =>
+  async (): Promise<ScalingHealthInputs> => ({
+    instanceCount: 1,
+    lastSuccessAt: Date.parse('2026-06-01T00:00:00Z'),
+    instancesWithRateLimitRejections: 0,
+    ...inputs,
+  });
+
+describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = mainDb();
+    await migrate(db);
+  });
+
+  it('places 999 users in phase 1, 1,000 in phase 2, 9,999 in phase 2 and 10,000 in phase 3', async () => {
+    const empty = await fresh();
+    await migrate(empty);
+    const service = scalingServiceFor(empty);
+
+    await addUsers(empty, 1, 999);
+    let report = await service.report();
+    expect(report.users).toBe(999);
+    expect(report.phase).toEqual({
+      number: 1,
+      name: 'Launch',
+      userRange: { from: 0, to: 1_000 },
+      costBand: { fromCents: 0, toCents: 5_000, label: '$0–50 / month' },
+    });
+    // 1,000 − 999 = 1 user to go; on a fresh database with no health source, every phase-2 item is open.
+    expect(report.nextMilestone).toEqual({
+      users: 1_000,
+      usersToGo: 1,
+      phase: { number: 2, name: 'Growth' },
+      prepare: ['multiple-instances', 'redis', 'load-test', 'cdn', 'load-balancer'],
+    });
+
+    await addUsers(empty, 1_000, 1);
+    report = await service.report();
+    expect([report.users, report.phase.number, report.phase.costBand.label]).toEqual([
+      1_000,
+      2,
+      '$50–500 / month',
+    ]);
+    expect(report.nextMilestone).toMatchObject({ users: 10_000, usersToGo: 9_000, phase: { number: 3 } });
+
+    await addUsers(empty, 1_001, 8_999);
+    report = await service.report();
+    expect([report.users, report.phase.number]).toEqual([9_999, 2]);
+
+    await addUsers(empty, 10_000, 1);
+    report = await service.report();
+    expect([report.users, report.phase.number, report.phase.costBand.label]).toEqual([
+      10_000,
+      3,
+      '$500–5,000 / month',
+    ]);
+    // Phase 3 runs to the end of the guide's range: 100,000 − 10,000 = 90,000 to go, no phase after it.
+    expect(report.nextMilestone).toEqual({ users: 100_000, usersToGo: 90_000, phase: null, prepare: [] });
+  });
+
+  it("lists the guide's three phases with every item once, counted by status", async () => {
+    const report = await scalingServiceFor(db).report();
+    expect(report.phases.map((phase) => [phase.number, phase.name, phase.items.length])).toEqual([
+      [1, 'Launch', 8],
+      [2, 'Growth', 5],
+      [3, 'Scale', 6],
+    ]);
+    for (const phase of report.phases) {
+      const { done, todo, unknown } = phase.counts;
+      expect(done + todo + unknown).toBe(phase.items.length);
+    }
+    const ids = report.phases.flatMap((phase) => phase.items.map((item) => item.id));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('finds the three indexes of a migrated schema, and flips exactly the one that is dropped', async () => {
+    const target = await fresh();
+    await migrate(target);
+    const service = scalingServiceFor(target);
+    const indexItems = ['index-users-email', 'index-pledges-user-id', 'index-pledges-artist-id'];
+    const states = async () => {
+      const report = await service.report();
+      return indexItems.map((id) => itemOf(report, id).status);
+    };
+
+    const before = await service.report();
+    expect(itemOf(before, 'index-users-email')).toMatchObject({
+      how: 'detected',
+      status: 'done',
+      evidence: 'idx_users_email on users(email)',
+    });
+    expect(await states()).toEqual(['done', 'done', 'done']);
+
+    await target.runScript('test.dropIndex', 'DROP INDEX idx_pledges_user_id');
+    const after = await service.report();
+    expect(itemOf(after, 'index-pledges-user-id')).toMatchObject({
+      status: 'todo',
+      evidence: expect.stringContaining('idx_pledges_user_id is missing'),
+    });
+    expect(await states()).toEqual(['done', 'todo', 'done']);
+
+    // The same name on the wrong column does not count.
+    await target.runScript('test.wrongIndex', 'CREATE INDEX idx_pledges_user_id ON pledges(artist_id)');
+    expect(itemOf(await service.report(), 'index-pledges-user-id')).toMatchObject({
+      status: 'todo',
+      evidence: 'idx_pledges_user_id is on pledges(artist_id), not pledges(user_id)',
+    });
+
+    await target.runScript(
+      'test.restoreIndex',
+      'DROP INDEX idx_pledges_user_id; CREATE INDEX idx_pledges_user_id ON pledges(user_id); DROP INDEX idx_users_email',
+    );
+    expect(await states()).toEqual(['todo', 'done', 'done']);
+  });
+
+  it('counts a load test from the users pulse load registers in the last 30 days, by the clock given', async () => {
+    const clock = testClock('2026-06-01T00:00:00Z');
+    const service = scalingServiceFor(db, { now: clock.now });
+    const loadTest = async () => itemOf(await service.report(), 'load-test');
+    expect(await loadTest()).toMatchObject({ status: 'todo', how: 'detected' });
+
+    // 30 days (720 h) before 2026-06-01T00:00Z is 2026-05-02T00:00Z: one second earlier is too old.
+    await addUser(db, loadEmail('old', 1), '2026-05-01T23:59:59Z');
+    // Look-alikes that pulse load never writes.
+    await addUser(db, 'loader@load.pledgr.test', '2026-05-20T00:00:00Z');
+    await addUser(db, 'load-1-1@example.test', '2026-05-20T00:00:00Z');
+    expect((await loadTest()).status).toBe('todo');
+
+    await addUser(db, loadEmail('edge', 1), '2026-05-02T00:00:00Z');
+    expect(await loadTest()).toEqual(
+      expect.objectContaining({
+        status: 'done',
+        evidence: '1 pulse load user registered in the last 30 days, the latest on 2026-05-02',
+      }),
+    );
+
+    await addUser(db, loadEmail('recent', 7), '2026-05-31T12:00:00Z');
+    expect((await loadTest()).evidence).toBe(
+      '2 pulse load users registered in the last 30 days, the latest on 2026-05-31',
+    );
+
+    // A day later the edge user has aged out, the recent one still counts; 31 days later none does.
+    clock.set('2026-06-02T00:00:00Z');
+    expect((await loadTest()).evidence).toMatch(/^1 pulse load user registered/);
+    clock.set('2026-07-01T12:00:01Z');
+    expect((await loadTest()).status).toBe('todo');
+    expect((await loadTest()).evidence).not.toContain('@');
+  });
+
+  it('reads the database type and pool settings it is given', async () => {
+    const embedded = await scalingServiceFor(db, { database: { kind: 'embedded' } }).report();
+    expect(itemOf(embedded, 'postgresql').status).toBe('todo');
+    expect(itemOf(embedded, 'connection-pool').status).toBe('todo');
+
+    const postgres = await scalingServiceFor(db, { database: postgresSettings }).report();
+    expect(itemOf(postgres, 'postgresql').status).toBe('done');
+    expect(itemOf(postgres, 'connection-pool')).toMatchObject({
+      status: 'done',
+      evidence: 'pool max 20, idle timeout 30 s, connection timeout 2 s',
+    });
+
+    // node-postgres reads a 0 timeout as "wait forever".
+    const waitsForever = await scalingServiceFor(db, {
+      database: {
+        kind: 'postgres',
+        pool: { max: 20, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 0 },
+      },
+    }).report();
+    expect(itemOf(waitsForever, 'connection-pool')).toMatchObject({
+      status: 'todo',
+      evidence: expect.stringContaining('DB_POOL_CONNECTION_TIMEOUT_MS'),
+    });
+  });
+
+  it('flips the health and Redis items with their inputs, and says unknown without a health source', async () => {
+    const report = (overrides: Parameters<typeof scalingServiceFor>[1]) =>
+      scalingServiceFor(db, overrides).report();
+
+    const none = await report({});
+    for (const id of ['monitoring', 'rate-limiting', 'multiple-instances']) {
+      expect(itemOf(none, id)).toMatchObject({
+        status: 'unknown',
+        evidence: 'no health source is configured',
+      });
+    }
+    const failing = await report({
+      readHealth: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    expect(itemOf(failing, 'monitoring')).toMatchObject({
+      status: 'unknown',
+      evidence: 'the health source did not answer',
+    });
+
+    const one = await report({ readHealth: health({ instanceCount: 1 }) });
+    expect(itemOf(one, 'multiple-instances')).toMatchObject({
+      status: 'todo',
+      evidence: '1 agent instance answering scrapes',
+    });
+    const two = await report({ readHealth: health({ instanceCount: 2 }) });
+    expect(itemOf(two, 'multiple-instances')).toMatchObject({
+      status: 'done',
+      evidence: '2 agent instances answering scrapes',
+    });
+    const zero = await report({ readHealth: health({ instanceCount: 0 }) });
+    expect(itemOf(zero, 'multiple-instances').status).toBe('unknown');
+
+    expect(itemOf(await report({ redisConfigured: false }), 'redis').status).toBe('todo');
+    expect(itemOf(await report({ redisConfigured: true }), 'redis')).toMatchObject({
+      status: 'done',
+      evidence: 'REDIS_URL is set',
+    });
+
+    // The clock says 2026-06-01T00:00:00Z; the default freshness is 120 s.
+    const scrapedAt = (iso: string | null) =>
+      report({ readHealth: health({ lastSuccessAt: iso === null ? null : Date.parse(iso) }) });
+    expect(itemOf(await scrapedAt('2026-05-31T23:58:00Z'), 'monitoring')).toMatchObject({
+      status: 'done',
+      evidence: 'last successful scrape 120 s ago',
+    });
+    expect(itemOf(await scrapedAt('2026-05-31T23:57:59Z'), 'monitoring')).toMatchObject({
+      status: 'todo',
+      evidence: 'last successful scrape 121 s ago (older than 120 s)',
+    });
+    expect(itemOf(await scrapedAt(null), 'monitoring')).toMatchObject({
+      status: 'todo',
+      evidence: 'no successful scrape yet',
+    });
+
+    const quiet = await report({
+      readHealth: health({ instanceCount: 2, instancesWithRateLimitRejections: 0 }),
+    });
+    expect(itemOf(quiet, 'rate-limiting').status).toBe('unknown');
+    const limited = await report({
+      readHealth: health({ instanceCount: 2, instancesWithRateLimitRejections: 1 }),
+    });
+    expect(itemOf(limited, 'rate-limiting')).toMatchObject({
+      status: 'done',
+      evidence: '1 of 2 instances reported rate-limit rejections (pledgr_rate_limit_rejections_total)',
+    });
+  });
+
+  it('records manual items: the latest record wins, history is kept newest first', async () => {
+    const clock = testClock('2026-06-01T09:00:00Z');
+    const service = scalingServiceFor(db, { now: clock.now });
+    expect(itemOf(await service.report(), 'automated-backups')).toMatchObject({
+      how: 'manual',
+      status: 'todo',
+      evidence: 'not recorded yet',
+    });
+
+    const saved = await service.record('automated-backups', {
+      done: true,
+      recordedBy: '  Ana Ops  ',
+      note: ' nightly pg_dump, kept 30 days ',
+    });
+    expect(saved).toMatchObject({
+      id: 'automated-backups',
+      status: 'done',
+      evidence: 'recorded done on 2026-06-01',
+      recordedBy: 'Ana Ops',
+      recordedAt: '2026-06-01T09:00:00.000Z',
+      note: 'nightly pg_dump, kept 30 days',
+    });
+    expect(itemOf(await service.report(), 'automated-backups')).toEqual(saved);
+
+    clock.set('2026-06-03T10:00:00Z');
+    await service.record('automated-backups', { done: false, recordedBy: 'BK', note: '   ' });
+    const undone = itemOf(await service.report(), 'automated-backups');
+    expect(undone).toMatchObject({
+      status: 'todo',
+      evidence: 'recorded not done on 2026-06-03',
+      recordedBy: 'BK',
+    });
+    expect(undone).not.toHaveProperty('note');
+    // Evidence never carries the name; it has its own field.
+    expect(undone.evidence).not.toContain('BK');
+
+    // The record written last wins even if its clock reads earlier.
+    clock.set('2026-06-02T00:00:00Z');
+    await service.record('automated-backups', { done: true, recordedBy: 'CL' });
+    expect(itemOf(await service.report(), 'automated-backups')).toMatchObject({
+      status: 'done',
+      recordedBy: 'CL',
+    });
+
+    const history = await service.history('automated-backups');
+    expect(history.map((record) => [record.recordedBy, record.done, record.note])).toEqual([
+      ['CL', true, null],
+      ['BK', false, null],
+      ['Ana Ops', true, 'nightly pg_dump, kept 30 days'],
+    ]);
+    // Another item keeps its own state.
+    expect(itemOf(await service.report(), 'cdn').status).toBe('todo');
+  });
+
+  it('refuses to record an unknown item (404) or a detected one (409), writing nothing', async () => {
+    const service = scalingServiceFor(db);
+    const before = await scalingRecordCount(db);
+    await expect(service.record('no-such-item', { done: true, recordedBy: 'AB' })).rejects.toMatchObject({
+      status: 404,
+      code: 'unknown_item',
+    });
+    await expect(service.record('index-users-email', { done: true, recordedBy: 'AB' })).rejects.toMatchObject(
+      {
+        status: 409,
+        code: 'detected_item',
+      },
+    );
+    await expect(service.history('postgresql')).rejects.toMatchObject({ status: 409 });
+    expect(await scalingRecordCount(db)).toBe(before);
+  });
+});
