@@ -21,6 +21,9 @@ export function createRateLimiter(
     description: 'Requests refused with 429 by a rate limiter',
     unit: '{request}',
   });
+  // The series exists from the start (at 0) while the limiter is on, so "rate limiting on" can be seen
+  // before the first refusal, and rate() has a starting point.
+  rejections.add(0, { 'pledgr.rate_limiter': name });
   return rateLimit({
     windowMs: settings.windowMs,
     limit: settings.limit,

@@ -101,6 +101,11 @@ describe('agent metrics on the Prometheus endpoint', () => {
       expect(families[name]?.data.length ?? 0, name).toBeGreaterThan(0);
     }
     expect(Number(samples(families, 'process_memory_usage')[0]?.value)).toBeGreaterThan(10_000_000);
+    // A limiter that is on shows its rejection series at 0 before any refusal; one that is off shows none.
+    const rejections = (limiter: string) =>
+      samples(families, 'pledgr_rate_limit_rejections_total', { pledgr_rate_limiter: limiter });
+    expect(rejections('auth').map((sample) => sample.value)).toEqual([0]);
+    expect(rejections('api')).toEqual([]);
     // Each runtime instrument is registered once: one event-loop p99 series, not one per registration.
     expect(samples(families, 'nodejs_eventloop_delay_p99')).toHaveLength(1);
     expect(samples(families, 'db_client_connection_max')[0]?.value).toBe(1);
