@@ -14,14 +14,23 @@ export interface RunningCollector {
   readonly tokens: ResolvedTokens;
   readonly db: Db;
   readonly engine: KpiEngine;
+  /** What live health reads: the agents' metrics URLs, or the Prometheus server. */
+  readonly healthTargets: readonly string[];
   stop(): Promise<void>;
+}
+
+export interface StartCollectorOptions {
+  /** A database opened by the caller (`pulse start` shares one with the agent); left open on stop. */
+  readonly db?: Db;
 }
 
 export async function startCollector(
   config: CollectorConfig,
   log: (message: string) => void = (message) => console.error(message),
+  options: StartCollectorOptions = {},
 ): Promise<RunningCollector> {
-  const db = await openDb(config.database, 'pulse-collector');
+  const db = options.db ?? (await openDb(config.database, 'pulse-collector'));
+  const closeDb = options.db ? async () => undefined : () => db.close();
   try {
     await migrate(db);
     const tokens = await resolveTokens(config.database.dataDir, config);
@@ -34,13 +43,16 @@ export async function startCollector(
       tokens,
       db,
       engine,
+      healthTargets: config.health.prometheusUrl
+        ? [config.health.prometheusUrl]
+        : config.health.agentMetricsUrls,
       async stop() {
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await db.close();
+        await closeDb();
       },
     };
   } catch (error) {
-    await db.close();
+    await closeDb();
     throw error;
   }
 }

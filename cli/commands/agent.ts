@@ -1,16 +1,15 @@
-// `pulse agent`: runs the pledge API in its own Node process with the OpenTelemetry preload loaded first
-// (it must patch express, http and pg before they are imported, which this CLI process already did).
-import { spawn } from 'node:child_process';
+// `pulse agent`: runs the pledge API in its own Node process with the OpenTelemetry preload loaded first.
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadAgentConfig } from '../../agent/config.ts';
 import { wholeNumberFlag } from '../arguments.ts';
+import { instrumentedCommand, runInstrumented } from '../spawn-instrumented.ts';
 
-const instrument = fileURLToPath(new URL('../../agent/instrument.ts', import.meta.url));
 const main = fileURLToPath(new URL('../../agent/main.ts', import.meta.url));
 
+/** The node arguments that run the agent as `pulse agent` does (the benchmarks start it the same way). */
 export function agentCommand(): string[] {
-  return ['--import', import.meta.resolve('tsx'), '--import', instrument, main];
+  return instrumentedCommand(main);
 }
 
 export function registerAgent(program: Command): void {
@@ -29,11 +28,7 @@ export function registerAgent(program: Command): void {
         // The flag wins over the environment: the child reads it as PORT.
         ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
       };
-      const child = spawn(process.execPath, agentCommand(), { stdio: 'inherit', env });
-      const forward = (signal: NodeJS.Signals) => child.kill(signal);
-      process.on('SIGTERM', forward);
-      process.on('SIGINT', forward);
-      const code = await new Promise<number>((resolve) => child.on('exit', (exit) => resolve(exit ?? 1)));
+      const code = await runInstrumented(main, env);
       if (code !== 0) throw new Error(`the agent exited with code ${code}`);
     });
 }

@@ -47,7 +47,7 @@ describe('collector tokens', () => {
   it('serves with the generated tokens after a real start', async () => {
     const dir = await tempDir();
     const collector = await startCollector(
-      { database: { kind: 'embedded', dataDir: dir }, currency: 'USD', host: '127.0.0.1', port: 0 },
+      { ...loadCollectorConfig({ PULSE_DATA_DIR: dir }), port: 0 },
       () => undefined,
     );
     try {
@@ -78,6 +78,43 @@ describe('collector configuration', () => {
     }
     expect(message).toMatch(/PULSE_FOUNDER_TOKEN \(given\): must be at least 16 characters/);
     expect(message).not.toContain('short-secret');
+  });
+
+  it('reads the health and alert settings, with the defaults of the README', () => {
+    expect(loadCollectorConfig({})).toMatchObject({
+      health: { agentMetricsUrls: [], scrapeIntervalMs: 5_000, retentionMs: 6 * 3_600_000 },
+      alerts: { evaluationIntervalMs: 15_000 },
+      redisConfigured: false,
+    });
+    const config = loadCollectorConfig({
+      AGENT_METRICS_URLS: 'http://10.0.0.1:9464/metrics, http://10.0.0.2:9464/metrics',
+      PROMETHEUS_URL: 'http://127.0.0.1:9090',
+      HEALTH_SCRAPE_INTERVAL: '2s',
+      HEALTH_RETENTION: '1h',
+      ALERT_WEBHOOK_URL: 'https://hooks.example.com/pulse',
+      ALERT_EVALUATION_INTERVAL: '1m',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(config.health).toEqual({
+      agentMetricsUrls: ['http://10.0.0.1:9464/metrics', 'http://10.0.0.2:9464/metrics'],
+      prometheusUrl: 'http://127.0.0.1:9090',
+      scrapeIntervalMs: 2_000,
+      retentionMs: 3_600_000,
+    });
+    expect(config.alerts).toEqual({
+      webhookUrl: 'https://hooks.example.com/pulse',
+      evaluationIntervalMs: 60_000,
+    });
+    expect(config.redisConfigured).toBe(true);
+  });
+
+  it.each([
+    [{ AGENT_METRICS_URLS: 'localhost:9464' }, /AGENT_METRICS_URLS .*comma-separated http/],
+    [{ HEALTH_RETENTION: '6 hours' }, /HEALTH_RETENTION .*duration such as 6h/],
+    [{ HEALTH_SCRAPE_INTERVAL: '0s' }, /HEALTH_SCRAPE_INTERVAL .*from 1 s/],
+    [{ ALERTMANAGER_URL: 'alertmanager:9093' }, /ALERTMANAGER_URL .*http:\/\//],
+  ])('names the variable for a bad setting: %j', (env, message) => {
+    expect(() => loadCollectorConfig(env)).toThrow(message);
   });
 
   it('refuses the same token for both roles', () => {

@@ -17,6 +17,9 @@ export async function startTestCollector(database: DatabaseConfig): Promise<Runn
     port: 0,
     founderToken: testTokens.founder,
     operatorToken: testTokens.operator,
+    health: { agentMetricsUrls: [], scrapeIntervalMs: 5_000, retentionMs: 3_600_000 },
+    alerts: { evaluationIntervalMs: 60_000 },
+    redisConfigured: false,
   };
   return startCollector(config, () => undefined);
 }

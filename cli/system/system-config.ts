@@ -1,0 +1,35 @@
+// The settings of `pulse start`: the agent's, the preload's and the collector's configuration read from one
+// environment, with the demo's defaults where the environment is silent — rate limits high enough for the
+// synthetic traffic, which all comes from one address (RATE_LIMIT_API / RATE_LIMIT_AUTH still override).
+import { loadAgentConfig, loadTelemetryConfig } from '../../agent/config.ts';
+import { loadCollectorConfig } from '../../collector/config.ts';
+import type { Env } from '../../core/config/parse-env.ts';
+import type { SystemSettings } from './run-system.ts';
+
+export const demoRateLimits = { RATE_LIMIT_API: '100000/15m', RATE_LIMIT_AUTH: '10000/15m' } as const;
+
+export interface StartFlags {
+  readonly dataDir?: string | undefined;
+  readonly port?: number | undefined;
+  readonly demo?: boolean | undefined;
+}
+
+/** The environment the child process of `pulse start` runs with: flags folded in as variables. */
+export function systemEnv(env: Env, flags: StartFlags): Env {
+  return {
+    ...demoRateLimits,
+    ...env,
+    ...(flags.dataDir ? { PULSE_DATA_DIR: flags.dataDir } : {}),
+    ...(flags.port !== undefined ? { COLLECTOR_PORT: String(flags.port) } : {}),
+    PULSE_START_DEMO: flags.demo ? 'true' : 'false',
+  };
+}
+
+export function loadSystemSettings(env: Env): SystemSettings {
+  return {
+    agent: loadAgentConfig(env),
+    telemetry: env.OTEL_SDK_DISABLED === 'true' ? null : loadTelemetryConfig(env),
+    collector: loadCollectorConfig(env),
+    demo: env.PULSE_START_DEMO === 'true',
+  };
+}
