@@ -74,10 +74,10 @@ describe('pulse migrate and seed on the embedded database', () => {
     const migrated = await runCli(['migrate'], env);
     expect(migrated).toMatchObject({ code: 0 });
     expect(migrated.stdout).toMatch(
-      /Applied 3 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions/,
+      /Applied 5 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions, 0004_alert_history, 0005_scaling_records/,
     );
     expect((await runCli(['migrate'], env)).stdout).toMatch(
-      /up to date \(3 migration\(s\) already applied\)/,
+      /up to date \(5 migration\(s\) already applied\)/,
     );
 
     const seeded = await runCli(

@@ -87,8 +87,10 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
     expect(columns('idx_pledges_user_id')).toBe('(user_id)');
     expect(columns('idx_pledges_artist_id')).toBe('(artist_id)');
     // 0002 adds time and (user, time) indexes for incremental KPI refresh and the change log's own; 0003 the
-    // agent's sessions index.
+    // agent's sessions index; 0004 the alert history's.
     expect([...indexes.keys()].sort()).toEqual([
+      'idx_alert_history_alert_name_at',
+      'idx_alert_history_at',
       'idx_kpi_changes_recorded_at',
       'idx_kpi_changes_xid',
       'idx_pledges_artist_id',

@@ -1,0 +1,52 @@
+// GET /api/alerts: the active alerts (pending and firing, from memory) and the transition history (from
+// the database, newest first, ?limit= 1–1000, default 100). The lead mounts it behind
+// requireRole(tokens, 'operator'). Business alerts (audience 'founder': churn, conversion) carry founder
+// figures, so they are shown to a founder only; an operator sees 'operator' and 'both' alerts. Without a
+// roleOf the caller is taken to be an operator — hiding too much, never showing too much.
+// Handler: parse → authorize (role checked by the router; audience here) → query → respond.
+import { type Request, Router } from 'express';
+import type { AlertAudience } from '../../core/alerts/rules.ts';
+import { ParameterError } from '../../core/errors.ts';
+import type { AlertService } from './alert-service.ts';
+
+export const defaultHistoryLimit = 100;
+export const maxHistoryLimit = 1000;
+
+export type AlertReaderRole = 'operator' | 'founder';
+
+export interface AlertRouteOptions {
+  /** The caller's role, e.g. (req) => roleOf(req.get('authorization'), tokens) from collector/http/auth.ts. */
+  readonly roleOf?: (req: Request) => AlertReaderRole | null;
+}
+
+/** The audiences a role may read. */
+export function audiencesFor(role: AlertReaderRole | null): readonly AlertAudience[] {
+  return role === 'founder' ? ['operator', 'founder', 'both'] : ['operator', 'both'];
+}
+
+export function parseHistoryQuery(query: Record<string, unknown>): { limit: number } {
+  for (const [name, value] of Object.entries(query)) {
+    if (name !== 'limit') throw new ParameterError(name, `${name} is not a parameter of this route (limit)`);
+    if (typeof value !== 'string') throw new ParameterError(name, `${name} must be given once, as text`);
+  }
+  const raw = query.limit;
+  if (raw === undefined) return { limit: defaultHistoryLimit };
+  const limit = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(limit >= 1 && limit <= maxHistoryLimit)) {
+    throw new ParameterError('limit', `limit must be a whole number from 1 to ${maxHistoryLimit}`);
+  }
+  return { limit };
+}
+
+export function alertRoutes(
+  service: Pick<AlertService, 'active' | 'history'>,
+  options: AlertRouteOptions = {},
+): Router {
+  const router = Router();
+  router.get('/api/alerts', async (req, res) => {
+    const { limit } = parseHistoryQuery(req.query);
+    const audiences = audiencesFor(options.roleOf?.(req) ?? null);
+    res.json({ active: service.active(audiences), history: await service.history(limit, audiences) });
+  });
+  return router;
+}

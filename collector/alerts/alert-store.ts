@@ -1,0 +1,86 @@
+// The alert history in the database (migration 0004): one row per transition, each alert's latest row to
+// restore its state on start, the newest rows for GET /api/alerts; and the user count the milestone rules read.
+import type { AlertAudience, AlertSeverity } from '../../core/alerts/rules.ts';
+import { defineQuery } from '../../core/db/query.ts';
+import type { Queryable } from '../../core/db/types.ts';
+import type { AlertStateName } from './state-machine.ts';
+
+export interface AlertTransitionRecord {
+  readonly alertName: string;
+  readonly state: AlertStateName;
+  readonly severity: AlertSeverity;
+  readonly audience: AlertAudience;
+  readonly value: number | null;
+  readonly threshold: number;
+  readonly at: Date;
+  readonly activeSince: Date | null;
+  /** The rule's labels (alertname, severity, audience): no personal data. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface AlertHistoryRow extends AlertTransitionRecord {
+  readonly id: number;
+}
+
+const insertTransition = defineQuery<
+  {
+    alertName: string;
+    state: string;
+    severity: string;
+    audience: string;
+    value: number | null;
+    threshold: number;
+    at: Date;
+    activeSince: Date | null;
+    labels: string;
+  },
+  never
+>(
+  'alerts.insertTransition',
+  `INSERT INTO alert_history (alert_name, state, severity, audience, value, threshold, at, active_since, labels)
+   VALUES (:alertName, :state, :severity, :audience, :value, :threshold, :at, :activeSince, CAST(:labels AS jsonb))`,
+);
+
+const selectColumns = `id, alert_name AS "alertName", state, severity, audience, value, threshold, at,
+  active_since AS "activeSince", labels`;
+
+const latestPerAlert = defineQuery<Record<string, never>, AlertHistoryRow>(
+  'alerts.latestPerAlert',
+  `SELECT DISTINCT ON (alert_name) ${selectColumns}
+   FROM alert_history ORDER BY alert_name, at DESC, id DESC`,
+);
+
+const newestHistory = defineQuery<{ limit: number; audiences: readonly string[] }, AlertHistoryRow>(
+  'alerts.newestHistory',
+  `SELECT ${selectColumns} FROM alert_history
+   WHERE audience = ANY(CAST(:audiences AS text[]))
+   ORDER BY at DESC, id DESC LIMIT :limit`,
+);
+
+const countUsersQuery = defineQuery<Record<string, never>, { users: number }>(
+  'alerts.countUsers',
+  'SELECT count(*) AS users FROM users',
+);
+
+export interface AlertStore {
+  recordTransition(record: AlertTransitionRecord): Promise<void>;
+  /** Each alert's newest row: what the alert was doing when the collector last stopped. */
+  latestPerAlert(): Promise<AlertHistoryRow[]>;
+  /** Newest first, only alerts for the given audiences. */
+  history(limit: number, audiences: readonly AlertAudience[]): Promise<AlertHistoryRow[]>;
+  countUsers(): Promise<number>;
+}
+
+export function createAlertStore(db: Queryable): AlertStore {
+  return {
+    async recordTransition(record) {
+      await db.query(insertTransition, { ...record, labels: JSON.stringify(record.labels) });
+    },
+    latestPerAlert: () => db.query(latestPerAlert, {}),
+    history: (limit, audiences) => db.query(newestHistory, { limit, audiences }),
+    async countUsers() {
+      const [row] = await db.query(countUsersQuery, {});
+      return row?.users ?? 0;
+    },
+  };
+}

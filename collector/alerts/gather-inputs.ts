@@ -1,0 +1,120 @@
+// Gathers the alert inputs: the newest health point from the health source, and from the database the
+// user count and the KPI figures the business rules read (via the KPI engine, as /api/kpis does). The
+// database part is re-read at most once per kpiRefreshMs — user counts and closed months move slowly, and
+// the KPI engine's cache makes a re-read cheap anyway. A failed read leaves those inputs null (rules keep
+// their state) and the KPI freshness unchanged, so KpiRefreshStale fires if it goes on.
+import type { DatabaseKind, Db } from '../../core/db/types.ts';
+import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
+import { alignDown, nextBoundary } from '../../core/kpi/periods.ts';
+import type { KpiReport } from '../../core/kpi/types.ts';
+import type { HealthSource } from '../health/types.ts';
+import { createAlertStore } from './alert-store.ts';
+import type { ConversionPeriod } from './conversion-drop.ts';
+import type { AlertSnapshot, LastMonthChurn } from './inputs.ts';
+import type { Clock } from './types.ts';
+
+export interface AlertInputGathererDeps {
+  readonly db: Db;
+  readonly engine: KpiEngine;
+  /** The configured database type (DATABASE_TYPE); defaults to the open database's kind. */
+  readonly databaseKind?: DatabaseKind;
+  readonly health: Pick<HealthSource, 'latest'> | null;
+  readonly clock: Clock;
+  readonly kpiRefreshMs?: number;
+  readonly log: (message: string) => void;
+}
+
+export interface AlertInputGatherer {
+  gather(): Promise<AlertSnapshot>;
+}
+
+export const defaultKpiRefreshMs = 60_000;
+/**
+ * Closed months read for the business rules: the conversion rule needs its last mature month plus three
+ * before it, and the last closed month is not mature until 30 days after it ends — so up to 5 months are
+ * needed; 7 leaves room for a month with too few registrations to count.
+ */
+export const kpiMonthsRead = 7;
+
+interface DatabaseInputs {
+  readonly users: number;
+  readonly lastMonthChurn: LastMonthChurn | null;
+  readonly conversion: readonly ConversionPeriod[];
+}
+
+export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInputGatherer {
+  const store = createAlertStore(deps.db);
+  const since = deps.clock.now();
+  const refreshMs = deps.kpiRefreshMs ?? defaultKpiRefreshMs;
+  let lastAttemptAt = Number.NEGATIVE_INFINITY;
+  let lastSuccessAt: number | null = null;
+  let latest: DatabaseInputs | null = null;
+  let healthSuccessAt: number | null = null;
+
+  async function readDatabase(now: number): Promise<void> {
+    if (now - lastAttemptAt < refreshMs) return;
+    lastAttemptAt = now;
+    try {
+      const users = await store.countUsers();
+      const monthStart = alignDown(new Date(now), 'month');
+      const report = await deps.engine.reportParsed({
+        from: nextBoundary(monthStart, 'month', -kpiMonthsRead),
+        to: monthStart,
+        interval: 'month',
+        asOf: new Date(now),
+      });
+      // A stale report is the engine's last good answer served because the database is unreachable.
+      if (report.stale) throw new Error('KPI report is stale: the database could not be read');
+      latest = { users, ...businessInputs(report) };
+      lastSuccessAt = now;
+    } catch (error) {
+      latest = null;
+      deps.log(
+        `alerts: reading KPI inputs failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
+    }
+  }
+
+  return {
+    async gather() {
+      const now = deps.clock.now();
+      await readDatabase(now);
+      const health = deps.health ? await deps.health.latest().catch(() => null) : null;
+      healthSuccessAt = health?.lastSuccessAt ?? healthSuccessAt;
+      return {
+        health: health
+          ? {
+              total: health.total,
+              instances: health.instances.filter((i) => i.up).flatMap((i) => i.points.slice(-1)),
+            }
+          : null,
+        healthFreshness: deps.health ? { lastSuccessAt: healthSuccessAt, since } : null,
+        users: latest?.users ?? null,
+        databaseKind: deps.databaseKind ?? deps.db.kind,
+        lastMonthChurn: latest?.lastMonthChurn ?? null,
+        conversion: latest?.conversion ?? null,
+        kpiFreshness: { lastSuccessAt, since },
+      };
+    },
+  };
+}
+
+function businessInputs(report: KpiReport): Omit<DatabaseInputs, 'users'> {
+  const last = report.periods.at(-1);
+  return {
+    lastMonthChurn: last
+      ? {
+          periodStart: last.periodStart,
+          pledgersAtStart: last.pledgersAtStart,
+          churnedPledgers: last.churnedPledgers,
+          logoChurnRate: last.logoChurnRate,
+        }
+      : null,
+    conversion: report.periods.map((period) => ({
+      periodStart: period.periodStart,
+      cohort: period.conversionCohort,
+      converted: period.conversionConverted,
+      mature: period.conversionMature,
+    })),
+  };
+}

@@ -1,0 +1,43 @@
+// The shapes the alert service hands out: an alert's current status (GET /api/alerts, /metrics gauges,
+// the dashboard) and a transition (server-sent events, notifications). Times are ISO-8601 UTC strings.
+import type { AlertAudience, AlertSeverity } from '../../core/alerts/rules.ts';
+import type { AlertStateName } from './state-machine.ts';
+
+/** Time source of the evaluator; tests pass a clock they move by hand. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface AlertStatus {
+  readonly alertname: string;
+  readonly state: AlertStateName;
+  readonly severity: AlertSeverity;
+  readonly audience: AlertAudience;
+  readonly value: number | null;
+  readonly threshold: number;
+  /** The rule's summary with the current value filled in. */
+  readonly summary: string;
+  readonly action: readonly string[];
+  readonly activeSince: string | null;
+  readonly firingSince: string | null;
+  readonly resolvedAt: string | null;
+  readonly changedAt: string | null;
+  /** alertname, severity, audience: the labels sent to Alertmanager and stored with the history. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface AlertTransition extends AlertStatus {
+  readonly from: AlertStateName;
+  /** The state entered (equals `state`). */
+  readonly to: AlertStateName;
+  readonly at: string;
+}
+
+export type AlertTransitionListener = (transition: AlertTransition) => void;
+
+/** pledgr_alert_state's value: 0 inactive or resolved, 1 pending, 2 firing (as Prometheus' ALERTS). */
+export function alertStateValue(state: AlertStateName): 0 | 1 | 2 {
+  return state === 'firing' ? 2 : state === 'pending' ? 1 : 0;
+}

@@ -1,0 +1,329 @@
+// The alert-rule catalog: every rule as data — name, severity, how long its condition must hold, the input
+// it reads and the threshold (from alertThresholds), guards that must also hold, who it is for, a summary
+// template and what to do next. The collector evaluates these; a later issue generates the Prometheus and
+// Grafana alert rules from the same list, so a rule is never written twice.
+import { phaseOpenedBy } from './scaling-phases.ts';
+import { type AlertThresholds, alertThresholds } from './thresholds.ts';
+
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+export type AlertAudience = 'operator' | 'founder' | 'both';
+export type AlertComparison = '>' | '>=' | '<' | '<=';
+export type AlertUnit = 'count' | 'ratio' | 'seconds' | 'bytes' | 'perSecond' | 'flag';
+
+/** What a rule can read. Health figures are the newest total point (memory: the worst instance). */
+export const alertInputs = {
+  users: { unit: 'count', help: 'All users in the database (SELECT count(*) FROM users).' },
+  embeddedDatabase: {
+    unit: 'flag',
+    help: '1 when the collector runs on the embedded database (PGlite), else 0.',
+  },
+  poolPending: { unit: 'count', help: 'Callers waiting for a database connection.' },
+  poolUsedShare: { unit: 'ratio', help: 'Connections in use ÷ pool max.' },
+  requestsPerSecond: { unit: 'perSecond', help: 'API requests per second, all instances.' },
+  latencyP95: { unit: 'seconds', help: 'p95 of http.server.request.duration, all instances.' },
+  errorRatio: { unit: 'ratio', help: '5xx answers ÷ all answers.' },
+  eventLoopP99: { unit: 'seconds', help: 'p99 event-loop delay of the worst instance.' },
+  heapUsedBytes: { unit: 'bytes', help: 'V8 heap used by the worst instance.' },
+  rssBytes: { unit: 'bytes', help: 'Resident memory of the worst instance.' },
+  rateLimitRejectionsPerSecond: { unit: 'perSecond', help: 'Requests answered 429, per second.' },
+  healthAgeSeconds: { unit: 'seconds', help: 'Time since the last successful health scrape.' },
+  kpiAgeSeconds: { unit: 'seconds', help: 'Time since the KPI inputs were last read from the database.' },
+  logoChurnLastMonth: { unit: 'ratio', help: 'Logo churn of the last complete month.' },
+  pledgersAtStartLastMonth: { unit: 'count', help: 'Pledgers at the start of the last complete month.' },
+  conversionRelativeDrop: {
+    unit: 'ratio',
+    help: '1 − (30-day conversion of the last mature month ÷ pooled conversion of the months before it).',
+  },
+  conversionCohortLastMature: { unit: 'count', help: 'Users registered in the last mature month.' },
+} as const satisfies Record<string, { unit: AlertUnit; help: string }>;
+
+export type AlertInput = keyof typeof alertInputs;
+
+export interface AlertCondition {
+  readonly input: AlertInput;
+  readonly comparison: AlertComparison;
+  readonly threshold: number;
+}
+
+export interface AlertRule extends AlertCondition {
+  /** PascalCase, unique: the Prometheus `alertname`. */
+  readonly name: string;
+  readonly severity: AlertSeverity;
+  /** How long the condition must hold before the alert fires (Prometheus `for`). */
+  readonly forSeconds: number;
+  readonly audience: AlertAudience;
+  /** May contain {{value}} and {{threshold}}, formatted in the input's unit. */
+  readonly summary: string;
+  /** What to do next: the scaling guide's checklist items or the first steps of an investigation. */
+  readonly action: readonly string[];
+  /**
+   * Further conditions that must hold too (a minimum sample, a band's upper end). A guard that does not
+   * hold makes the rule's condition false — too little data to judge is not a problem to announce.
+   */
+  readonly guards: readonly AlertCondition[];
+}
+
+/** "1K", "10K", "100K": milestone names in alert names. */
+export function milestoneLabel(users: number): string {
+  return users >= 1_000_000 ? `${users / 1_000_000}M` : users >= 1_000 ? `${users / 1_000}K` : String(users);
+}
+
+function milestoneRules(t: AlertThresholds): AlertRule[] {
+  return t.milestones.users.flatMap((milestone, index) => {
+    const { phase, checklist } = phaseOpenedBy(index);
+    const label = milestoneLabel(milestone);
+    const near: AlertRule = {
+      name: `UsersApproaching${label}`,
+      severity: 'info',
+      forSeconds: t.milestones.forSeconds,
+      audience: 'both',
+      input: 'users',
+      comparison: '>=',
+      threshold: Math.round(milestone * t.milestones.nearShare),
+      // The band ends at the milestone: from there UsersReached… takes over.
+      guards: [{ input: 'users', comparison: '<', threshold: milestone }],
+      summary: `{{value}} users, ${t.milestones.nearShare * 100} % of ${label}: prepare for phase ${phase}`,
+      action: checklist.map((item) => `prepare: ${item}`),
+    };
+    const reached: AlertRule = {
+      name: `UsersReached${label}`,
+      severity: 'warning',
+      forSeconds: t.milestones.forSeconds,
+      audience: 'both',
+      input: 'users',
+      comparison: '>=',
+      threshold: milestone,
+      guards: [],
+      summary: `{{value}} users: past ${label}, phase ${phase} of the scaling guide begins`,
+      action: checklist,
+    };
+    return [near, reached];
+  });
+}
+
+function operationRules(t: AlertThresholds): AlertRule[] {
+  const operator = { audience: 'operator' as const, guards: [] };
+  const minTraffic: AlertCondition = {
+    input: 'requestsPerSecond',
+    comparison: '>=',
+    threshold: t.errors.minRequestsPerSecond,
+  };
+  return [
+    {
+      name: 'EmbeddedDatabaseTooManyUsers',
+      severity: 'warning',
+      forSeconds: t.embeddedDatabase.forSeconds,
+      audience: 'both',
+      input: 'users',
+      comparison: '>',
+      threshold: t.embeddedDatabase.maxUsers,
+      guards: [{ input: 'embeddedDatabase', comparison: '>=', threshold: 1 }],
+      summary: '{{value}} users on the embedded database (limit {{threshold}}): migrate to PostgreSQL',
+      action: [
+        'migrate to PostgreSQL: create the database, run pulse migrate with DATABASE_URL, import the data',
+        'restart the agent and collector with DATABASE_TYPE=postgres and DATABASE_URL set',
+      ],
+    },
+    {
+      ...operator,
+      name: 'DbPoolRequestsWaiting',
+      severity: 'warning',
+      forSeconds: t.pool.pendingForSeconds,
+      input: 'poolPending',
+      comparison: '>',
+      threshold: t.pool.pendingAbove,
+      summary: '{{value}} callers waiting for a database connection',
+      action: [
+        'find slow queries holding connections (DB query p95 by query)',
+        'raise DB_POOL_MAX if the database has capacity, or add an instance',
+      ],
+    },
+    {
+      ...operator,
+      name: 'DbPoolNearlyFull',
+      severity: 'warning',
+      forSeconds: t.pool.usedForSeconds,
+      input: 'poolUsedShare',
+      comparison: '>=',
+      threshold: t.pool.usedShare,
+      summary: 'database pool {{value}} in use (threshold {{threshold}})',
+      action: [
+        'check for slow queries and long transactions',
+        'raise DB_POOL_MAX or scale out before it queues',
+      ],
+    },
+    {
+      ...operator,
+      name: 'ApiLatencyHigh',
+      severity: 'warning',
+      forSeconds: t.latency.forSeconds,
+      input: 'latencyP95',
+      comparison: '>',
+      threshold: t.latency.p95WarningSeconds,
+      summary: 'API p95 latency {{value}} (threshold {{threshold}})',
+      action: ['look at DB query p95 by query and pool pending', 'check event-loop delay and CPU'],
+    },
+    {
+      ...operator,
+      name: 'ApiLatencyCritical',
+      severity: 'critical',
+      forSeconds: t.latency.forSeconds,
+      input: 'latencyP95',
+      comparison: '>',
+      threshold: t.latency.p95CriticalSeconds,
+      summary: 'API p95 latency {{value}} (critical above {{threshold}})',
+      action: ['find the slow route and query now', 'roll back the last deployment if it started with it'],
+    },
+    {
+      ...operator,
+      name: 'ApiErrorRatioHigh',
+      severity: 'warning',
+      forSeconds: t.errors.warningForSeconds,
+      input: 'errorRatio',
+      comparison: '>',
+      threshold: t.errors.warningRatio,
+      guards: [minTraffic],
+      summary: '{{value}} of API requests answered 5xx (threshold {{threshold}})',
+      action: ['read the agent log for the failing route', 'check the database is reachable'],
+    },
+    {
+      ...operator,
+      name: 'ApiErrorRatioCritical',
+      severity: 'critical',
+      forSeconds: t.errors.criticalForSeconds,
+      input: 'errorRatio',
+      comparison: '>',
+      threshold: t.errors.criticalRatio,
+      guards: [minTraffic],
+      summary: '{{value}} of API requests answered 5xx (critical above {{threshold}})',
+      action: ['roll back the last deployment if it started with it', 'check the database and Redis'],
+    },
+    {
+      ...operator,
+      name: 'EventLoopDelayHigh',
+      severity: 'warning',
+      forSeconds: t.eventLoop.forSeconds,
+      input: 'eventLoopP99',
+      comparison: '>',
+      threshold: t.eventLoop.p99Seconds,
+      summary: 'event-loop p99 delay {{value}} (threshold {{threshold}})',
+      action: [
+        'look for synchronous work in request handlers (hashing, JSON of large bodies)',
+        'add an instance',
+      ],
+    },
+    {
+      ...operator,
+      name: 'HeapUsedHigh',
+      severity: 'warning',
+      forSeconds: t.memory.forSeconds,
+      input: 'heapUsedBytes',
+      comparison: '>',
+      threshold: t.memory.heapUsedBytes,
+      summary: 'V8 heap used {{value}} (threshold {{threshold}})',
+      action: ['take a heap snapshot and look for a leak', 'restart the instance if it keeps growing'],
+    },
+    {
+      ...operator,
+      name: 'RssHigh',
+      severity: 'warning',
+      forSeconds: t.memory.forSeconds,
+      input: 'rssBytes',
+      comparison: '>',
+      threshold: t.memory.rssBytes,
+      summary: 'resident memory {{value}} (threshold {{threshold}})',
+      action: [
+        'compare with heap used: native memory or buffers if the heap is small',
+        'restart the instance',
+      ],
+    },
+    {
+      ...operator,
+      name: 'RateLimitRejectionsSurging',
+      severity: 'warning',
+      forSeconds: t.rateLimit.forSeconds,
+      input: 'rateLimitRejectionsPerSecond',
+      comparison: '>',
+      threshold: t.rateLimit.rejectionsPerSecond,
+      summary: '{{value}} requests rejected by rate limits (threshold {{threshold}})',
+      action: ['find the client in the load balancer log', 'raise RATE_LIMIT_API if real traffic outgrew it'],
+    },
+  ];
+}
+
+function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
+  return [
+    {
+      name: 'HealthSourceStale',
+      severity: 'warning',
+      forSeconds: t.staleness.forSeconds,
+      audience: 'operator',
+      input: 'healthAgeSeconds',
+      comparison: '>',
+      threshold: t.staleness.healthIntervalSeconds * t.staleness.healthStaleIntervals,
+      guards: [],
+      summary: 'no successful health scrape for {{value}} (threshold {{threshold}})',
+      action: [
+        'check the agents are up and their metrics port answers',
+        'check AGENT_METRICS_URLS or Prometheus',
+      ],
+    },
+    {
+      name: 'KpiRefreshStale',
+      severity: 'warning',
+      forSeconds: t.staleness.forSeconds,
+      audience: 'both',
+      input: 'kpiAgeSeconds',
+      comparison: '>',
+      threshold: t.staleness.kpiMaxAgeSeconds,
+      guards: [],
+      summary: 'KPIs not refreshed for {{value}} (threshold {{threshold}})',
+      action: ['check the collector can reach the database', 'read the collector log'],
+    },
+    {
+      name: 'LogoChurnHigh',
+      severity: 'warning',
+      forSeconds: t.business.forSeconds,
+      audience: 'founder',
+      input: 'logoChurnLastMonth',
+      comparison: '>',
+      threshold: t.business.logoChurnMonthly,
+      guards: [
+        { input: 'pledgersAtStartLastMonth', comparison: '>=', threshold: t.business.minPledgersAtStart },
+      ],
+      summary: 'last month {{value}} of pledgers stopped pledging (threshold {{threshold}})',
+      action: ['look at churn by artist: one artist leaving takes their fans', 'ask churned fans why'],
+    },
+    {
+      name: 'ConversionDropped',
+      severity: 'warning',
+      forSeconds: t.business.forSeconds,
+      audience: 'founder',
+      input: 'conversionRelativeDrop',
+      comparison: '>',
+      threshold: t.business.conversionRelativeDrop,
+      guards: [
+        { input: 'conversionCohortLastMature', comparison: '>=', threshold: t.business.minConversionCohort },
+      ],
+      summary: `30-day conversion {{value}} below the trailing ${t.business.conversionTrailingPeriods} months (threshold {{threshold}})`,
+      action: [
+        'check registration and first-pledge flows for errors',
+        'compare traffic sources of the cohort',
+      ],
+    },
+  ];
+}
+
+/** The catalog for a set of thresholds (the collector passes its configured scrape interval). */
+export function buildAlertRules(thresholds: AlertThresholds = alertThresholds): readonly AlertRule[] {
+  const rules = [
+    ...milestoneRules(thresholds),
+    ...operationRules(thresholds),
+    ...freshnessAndBusinessRules(thresholds),
+  ];
+  const names = new Set(rules.map((rule) => rule.name));
+  if (names.size !== rules.length) throw new Error('alert rule names must be unique');
+  return rules;
+}
+
+export const alertRules: readonly AlertRule[] = buildAlertRules();

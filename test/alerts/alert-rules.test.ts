@@ -1,0 +1,217 @@
+// Every rule of the catalog against hand-made snapshots: just below its threshold the condition is false,
+// just above it is true; guards (minimum traffic, sample sizes, the milestone band, the embedded database)
+// and missing inputs; the conversion-drop arithmetic worked by hand.
+import { describe, expect, it } from 'vitest';
+import { conversionDrop } from '../../collector/alerts/conversion-drop.ts';
+import { evaluateRule } from '../../collector/alerts/evaluate-rule.ts';
+import { type AlertSnapshot, readAlertInputs } from '../../collector/alerts/inputs.ts';
+import type { HealthPoint } from '../../collector/health/types.ts';
+import { renderSummary } from '../../core/alerts/render.ts';
+import { type AlertRule, alertRules } from '../../core/alerts/rules.ts';
+import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import { healthPoint, quietSnapshot, steadyConversion, t0 } from './alert-support.ts';
+
+const gib = 1024 ** 3;
+
+function rule(name: string): AlertRule {
+  const found = alertRules.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no rule ${name}`);
+  return found;
+}
+
+function outcome(name: string, overrides: Partial<AlertSnapshot>, now = t0) {
+  return evaluateRule(rule(name), readAlertInputs(quietSnapshot(now, overrides), now, alertThresholds));
+}
+
+const health = (point: Partial<HealthPoint>, instances: Partial<HealthPoint>[] = []) => ({
+  health: { total: healthPoint(point), instances: instances.map((instance) => healthPoint(instance)) },
+});
+
+const churn = (pledgersAtStart: number, churnedPledgers: number) => ({
+  lastMonthChurn: {
+    periodStart: '2026-05-01T00:00:00.000Z',
+    pledgersAtStart,
+    churnedPledgers,
+    logoChurnRate: churnedPledgers / pledgersAtStart,
+  },
+});
+
+/** Three mature months pooled at 900 / 3000 = 30 %, then the month judged (cohort 1000), then an immature one. */
+const conversionWith = (converted: number, cohort = 1000) => ({
+  conversion: [
+    ...steadyConversion.slice(0, 3).map((period) => ({ ...period, cohort: 1000, converted: 300 })),
+    { periodStart: '2026-04-01T00:00:00.000Z', cohort, converted, mature: true },
+    { periodStart: '2026-05-01T00:00:00.000Z', cohort: 1000, converted: 10, mature: false },
+  ],
+});
+
+// [rule, just below (false), just above (true)]
+const thresholdCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][] = [
+  ['UsersApproaching1K', { users: 799 }, { users: 800 }],
+  ['UsersReached1K', { users: 999 }, { users: 1000 }],
+  ['UsersApproaching10K', { users: 7999 }, { users: 8000 }],
+  ['UsersReached10K', { users: 9999 }, { users: 10_000 }],
+  ['UsersApproaching100K', { users: 79_999 }, { users: 80_000 }],
+  ['UsersReached100K', { users: 99_999 }, { users: 100_000 }],
+  [
+    'EmbeddedDatabaseTooManyUsers',
+    { users: 100, databaseKind: 'embedded' },
+    { users: 101, databaseKind: 'embedded' },
+  ],
+  ['DbPoolRequestsWaiting', health({ poolPending: 0 }), health({ poolPending: 1 })],
+  // 15 / 20 = 75 % < 80 %; 16 / 20 = 80 % (the rule is ≥ 80 %).
+  ['DbPoolNearlyFull', health({ poolUsed: 15, poolMax: 20 }), health({ poolUsed: 16, poolMax: 20 })],
+  ['ApiLatencyHigh', health({ latencyP95: 0.5 }), health({ latencyP95: 0.501 })],
+  ['ApiLatencyCritical', health({ latencyP95: 1 }), health({ latencyP95: 1.001 })],
+  ['ApiErrorRatioHigh', health({ errorRatio: 0.01 }), health({ errorRatio: 0.0101 })],
+  ['ApiErrorRatioCritical', health({ errorRatio: 0.05 }), health({ errorRatio: 0.0501 })],
+  ['EventLoopDelayHigh', health({ eventLoopP99: 0.1 }), health({ eventLoopP99: 0.101 })],
+  ['HeapUsedHigh', health({ heapUsedBytes: gib }), health({ heapUsedBytes: gib + 1 })],
+  ['RssHigh', health({ rssBytes: 1.5 * gib }), health({ rssBytes: 1.5 * gib + 1 })],
+  [
+    'RateLimitRejectionsSurging',
+    health({ rateLimitRejectionsPerSecond: 1 }),
+    health({ rateLimitRejectionsPerSecond: 1.01 }),
+  ],
+  // 3 × the 5 s scrape interval = 15 s.
+  [
+    'HealthSourceStale',
+    { healthFreshness: { lastSuccessAt: t0 - 15_000, since: t0 - 600_000 } },
+    { healthFreshness: { lastSuccessAt: t0 - 15_001, since: t0 - 600_000 } },
+  ],
+  [
+    'KpiRefreshStale',
+    { kpiFreshness: { lastSuccessAt: t0 - 900_000, since: t0 - 3_600_000 } },
+    { kpiFreshness: { lastSuccessAt: t0 - 900_001, since: t0 - 3_600_000 } },
+  ],
+  // 8 of 100 = 8 % is not above 8 %; 9 of 100 is.
+  ['LogoChurnHigh', churn(100, 8), churn(100, 9)],
+  // Trailing 30 %: 241 of 1000 = 24.1 % is (0.30 − 0.241) / 0.30 = 19.67 % below; 239 is 20.33 % below.
+  ['ConversionDropped', conversionWith(241), conversionWith(239)],
+];
+
+describe('alert rules against their thresholds', () => {
+  it('find nothing wrong in a quiet snapshot', () => {
+    const values = readAlertInputs(quietSnapshot(), t0, alertThresholds);
+    const holding = alertRules.filter((candidate) => evaluateRule(candidate, values).kind === 'true');
+    expect(holding.map((candidate) => candidate.name)).toEqual([]);
+  });
+
+  it('cover every rule of the catalog', () => {
+    expect(thresholdCases.map(([name]) => name).sort()).toEqual(alertRules.map((r) => r.name).sort());
+  });
+
+  for (const [name, below, above] of thresholdCases) {
+    it(`${name} holds just above its threshold and not just below`, () => {
+      expect(outcome(name, below)).toMatchObject({ kind: 'false' });
+      expect(outcome(name, above)).toMatchObject({ kind: 'true' });
+    });
+  }
+
+  it('announce each milestone band only below the milestone itself', () => {
+    expect(outcome('UsersApproaching1K', { users: 999 }).kind).toBe('true');
+    expect(outcome('UsersApproaching1K', { users: 1000 }).kind).toBe('false');
+    expect(outcome('UsersReached1K', { users: 12_000 }).kind).toBe('true');
+    expect(outcome('UsersReached10K', { users: 12_000 }).kind).toBe('true');
+    expect(outcome('UsersApproaching10K', { users: 12_000 }).kind).toBe('false');
+  });
+
+  it('tell the next phase and its checklist in the milestone alerts', () => {
+    expect(renderSummary(rule('UsersApproaching1K'), 812)).toBe('812 users, 80 % of 1K: prepare for phase 2');
+    expect(rule('UsersReached1K').action.join('\n')).toMatch(
+      /PostgreSQL[\s\S]*pool[\s\S]*idx_pledges_artist_id/,
+    );
+    expect(rule('UsersReached10K').action.join('\n')).toMatch(
+      /load balancer[\s\S]*Redis[\s\S]*CDN[\s\S]*load test/,
+    );
+    expect(rule('UsersReached100K').action.join('\n')).toMatch(
+      /read replicas[\s\S]*queue workers[\s\S]*disaster/,
+    );
+  });
+
+  it('never ask a PostgreSQL installation to migrate to PostgreSQL', () => {
+    expect(outcome('EmbeddedDatabaseTooManyUsers', { users: 5000, databaseKind: 'postgres' }).kind).toBe(
+      'false',
+    );
+  });
+
+  it('judge no error ratio on less than 1 request per second', () => {
+    // Half of 0.9 req/s failing: one of two requests — not enough traffic to page on.
+    expect(outcome('ApiErrorRatioCritical', health({ requestsPerSecond: 0.9, errorRatio: 0.5 })).kind).toBe(
+      'false',
+    );
+    expect(outcome('ApiErrorRatioCritical', health({ requestsPerSecond: 1, errorRatio: 0.5 })).kind).toBe(
+      'true',
+    );
+    // No traffic at all: the ratio is null but the guard already says "too little to judge".
+    expect(outcome('ApiErrorRatioHigh', health({ requestsPerSecond: 0, errorRatio: null })).kind).toBe(
+      'false',
+    );
+  });
+
+  it('judge memory and event-loop delay on the worst instance, not on a sum', () => {
+    const twoInstances = health({ rssBytes: 3 * gib }, [{ rssBytes: 1.4 * gib }, { rssBytes: 1.4 * gib }]);
+    expect(outcome('RssHigh', twoInstances).kind).toBe('false');
+    const oneLagging = health({ eventLoopP99: 0.01 }, [{ eventLoopP99: 0.01 }, { eventLoopP99: 0.2 }]);
+    expect(outcome('EventLoopDelayHigh', oneLagging)).toEqual({ kind: 'true', value: 0.2 });
+  });
+
+  it('judge no churn on fewer than 30 pledgers', () => {
+    expect(outcome('LogoChurnHigh', churn(29, 10)).kind).toBe('false');
+  });
+
+  it('report a missing input as missing, and a stale health point as missing', () => {
+    expect(outcome('UsersReached1K', { users: null }).kind).toBe('missing');
+    expect(outcome('ApiLatencyHigh', { health: null }).kind).toBe('missing');
+    expect(outcome('LogoChurnHigh', { lastMonthChurn: null }).kind).toBe('missing');
+    expect(outcome('ConversionDropped', { conversion: null }).kind).toBe('missing');
+    expect(outcome('HealthSourceStale', { healthFreshness: null }).kind).toBe('missing');
+    // 16 s after the last scrape the point is too old to judge latency on (but the staleness rule holds).
+    const stale = {
+      ...health({ latencyP95: 5 }),
+      healthFreshness: { lastSuccessAt: t0 - 16_000, since: t0 - 60_000 },
+    };
+    expect(outcome('ApiLatencyCritical', stale).kind).toBe('missing');
+    expect(outcome('HealthSourceStale', stale).kind).toBe('true');
+  });
+
+  it('count a health source that never answered as stale from the moment watching began', () => {
+    expect(
+      outcome('HealthSourceStale', { healthFreshness: { lastSuccessAt: null, since: t0 - 16_000 } }),
+    ).toEqual({
+      kind: 'true',
+      value: 16,
+    });
+  });
+});
+
+describe('conversion drop', () => {
+  it('compares the last mature month with the pooled trailing three, ignoring the immature month', () => {
+    // Trailing mature months: 30/100, 50/200, 40/100 → pooled 120 / 400 = 0.30 (the mean of the three rates
+    // would be 0.3167). Judged month: 49 of 200 = 0.245 → (0.30 − 0.245) / 0.30 = 0.18333, below 20 %.
+    // (Against the mean it would be 0.2263 and fire: this tells pooled from averaged rates.)
+    const series = [
+      { periodStart: '2026-01-01', cohort: 100, converted: 30, mature: true },
+      { periodStart: '2026-02-01', cohort: 200, converted: 50, mature: true },
+      { periodStart: '2026-03-01', cohort: 100, converted: 40, mature: true },
+      { periodStart: '2026-04-01', cohort: 200, converted: 49, mature: true },
+      { periodStart: '2026-05-01', cohort: 200, converted: 5, mature: false },
+    ];
+    const drop = conversionDrop(series, 3);
+    expect(drop?.trailingRate).toBeCloseTo(0.3, 12);
+    expect(drop?.currentRate).toBeCloseTo(0.245, 12);
+    expect(drop?.relativeDrop).toBeCloseTo(0.055 / 0.3, 12);
+    expect(drop?.cohort).toBe(200);
+    expect(outcome('ConversionDropped', { conversion: series }).kind).toBe('false');
+  });
+
+  it('needs three mature months before the judged one', () => {
+    expect(conversionDrop(steadyConversion.slice(0, 3), 3)).toBeNull();
+    expect(conversionDrop(steadyConversion, 3)?.relativeDrop).toBe(0);
+  });
+
+  it('judges no month with a cohort under 30 users', () => {
+    // 2 of 29 = 6.9 %, far below 30 %, but 29 registrations are too few to call a trend.
+    expect(outcome('ConversionDropped', conversionWith(2, 29)).kind).toBe('false');
+  });
+});
