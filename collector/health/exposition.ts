@@ -1,0 +1,147 @@
+// Reads an agent's Prometheus exposition text (through prom2javascript) into one cumulative snapshot per
+// service instance: every counter series (histogram buckets and counts, rate-limit rejections) by a stable
+// key, so deltas can be taken per series like Prometheus does, and the gauges the health point needs.
+import {
+  getMetricsFromIterator,
+  type PromData,
+  type PromHistogramData,
+  type PromLabels,
+  type PromMetrics,
+} from 'prom2javascript';
+import { label, metric } from './agent-metric-names.ts';
+
+/** A counter series the step derivation adds up: what it counts, and the cumulative value at the scrape. */
+export type CounterSeries =
+  | { readonly kind: 'httpBucket'; readonly le: number; readonly value: number }
+  | { readonly kind: 'httpCount'; readonly serverError: boolean; readonly value: number }
+  | { readonly kind: 'dbBucket'; readonly query: string; readonly le: number; readonly value: number }
+  | { readonly kind: 'rejections'; readonly value: number };
+
+export interface InstanceGauges {
+  readonly poolUsed: number | null;
+  readonly poolIdle: number | null;
+  readonly poolPending: number | null;
+  readonly poolMax: number | null;
+  readonly heapUsedBytes: number | null;
+  readonly rssBytes: number | null;
+  readonly eventLoopP99: number | null;
+}
+
+export interface InstanceSnapshot {
+  readonly instance: string;
+  readonly version: string | null;
+  readonly color: string | null;
+  readonly canary: boolean;
+  readonly counters: ReadonlyMap<string, CounterSeries>;
+  readonly gauges: InstanceGauges;
+}
+
+/**
+ * prom2javascript 0.2.0 accepts only finite numbers and +Inf as sample values and rejects the whole text on
+ * anything else; the OpenTelemetry exporter writes `NaN` (e.g. an event-loop statistic before any sample)
+ * and could write `-Inf`. Those samples carry no usable value, so their lines are dropped before parsing.
+ */
+const unparsableValue = /\s(?:NaN|-Inf)(?:\s+-?\d+)?\s*$/i;
+
+export async function parseExposition(text: string): Promise<PromMetrics> {
+  const lines = text.split('\n').filter((line) => !unparsableValue.test(line));
+  return getMetricsFromIterator(lines[Symbol.iterator]());
+}
+
+function seriesKey(name: string, labels: PromLabels): string {
+  return `${name}{${Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${JSON.stringify(labels[key])}`)
+    .join(',')}}`;
+}
+
+function parseLe(text: string): number {
+  return text === '+Inf' ? Number.POSITIVE_INFINITY : Number(text);
+}
+
+interface Builder {
+  readonly instance: string;
+  version: string | null;
+  color: string | null;
+  canary: boolean;
+  readonly counters: Map<string, CounterSeries>;
+  readonly gauges: { -readonly [K in keyof InstanceGauges]: InstanceGauges[K] };
+}
+
+/** Splits parsed families into snapshots by service_instance_id (a series without one belongs to `fallbackInstance`). */
+export function snapshotsFrom(families: PromMetrics, fallbackInstance: string): InstanceSnapshot[] {
+  const builders = new Map<string, Builder>();
+  const builderFor = (labels: PromLabels): Builder => {
+    const instance = labels[label.instance] ?? fallbackInstance;
+    let builder = builders.get(instance);
+    if (!builder) {
+      builder = {
+        instance,
+        version: null,
+        color: null,
+        canary: false,
+        counters: new Map(),
+        gauges: {
+          poolUsed: null,
+          poolIdle: null,
+          poolPending: null,
+          poolMax: null,
+          heapUsedBytes: null,
+          rssBytes: null,
+          eventLoopP99: null,
+        },
+      };
+      builders.set(instance, builder);
+    }
+    builder.version ??= labels[label.version] ?? null;
+    builder.color ??= labels[label.color] ?? null;
+    if (labels[label.canary] === 'true') builder.canary = true;
+    return builder;
+  };
+
+  const histograms = (name: string) => (families[name]?.data ?? []) as PromHistogramData[];
+  const values = (name: string) => (families[name]?.data ?? []) as PromData[];
+
+  for (const series of histograms(metric.httpDuration)) {
+    const builder = builderFor(series.labels);
+    const key = seriesKey(metric.httpDuration, series.labels);
+    for (const [le, value] of Object.entries(series.buckets)) {
+      builder.counters.set(`${key}le=${le}`, { kind: 'httpBucket', le: parseLe(le), value });
+    }
+    const serverError = (series.labels[label.status] ?? '').startsWith('5');
+    builder.counters.set(`${key}count`, { kind: 'httpCount', serverError, value: series.count });
+  }
+  for (const series of histograms(metric.dbDuration)) {
+    const builder = builderFor(series.labels);
+    const key = seriesKey(metric.dbDuration, series.labels);
+    const query = series.labels[label.querySummary] ?? 'unnamed';
+    for (const [le, value] of Object.entries(series.buckets)) {
+      builder.counters.set(`${key}le=${le}`, { kind: 'dbBucket', query, le: parseLe(le), value });
+    }
+  }
+  for (const sample of values(metric.rateLimitRejections)) {
+    builderFor(sample.labels).counters.set(seriesKey(metric.rateLimitRejections, sample.labels), {
+      kind: 'rejections',
+      value: sample.value,
+    });
+  }
+
+  const sumGauge = (name: string, field: keyof InstanceGauges, match?: [string, string]) => {
+    for (const sample of values(name)) {
+      if (match && sample.labels[match[0]] !== match[1]) continue;
+      const gauges = builderFor(sample.labels).gauges;
+      gauges[field] = (gauges[field] ?? 0) + sample.value;
+    }
+  };
+  sumGauge(metric.poolConnections, 'poolUsed', [label.connectionState, 'used']);
+  sumGauge(metric.poolConnections, 'poolIdle', [label.connectionState, 'idle']);
+  sumGauge(metric.poolPending, 'poolPending');
+  sumGauge(metric.poolMax, 'poolMax');
+  sumGauge(metric.heapUsed, 'heapUsedBytes');
+  sumGauge(metric.rss, 'rssBytes');
+  for (const sample of values(metric.eventLoopP99)) {
+    const gauges = builderFor(sample.labels).gauges;
+    gauges.eventLoopP99 = Math.max(gauges.eventLoopP99 ?? 0, sample.value);
+  }
+  return [...builders.values()];
+}
