@@ -10,14 +10,18 @@ try {
   const config = loadAgentConfig();
   const agent = await startAgent(config);
   console.log(`Pledge API listening on ${agent.url} (${agent.db.kind} database ${agent.db.location})`);
+  let stopping = false;
   const stop = async (signal: string) => {
+    // Ctrl-C reaches this process twice (from the terminal and forwarded by `pulse agent`): stop once.
+    if (stopping) return;
+    stopping = true;
     console.log(`${signal}: finishing in-flight requests`);
     setTimeout(() => process.exit(1), hardStopMs).unref();
     await agent.stop();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 } catch (error) {
   console.error(`pledgr-agent: ${(error as Error).message}`);
   process.exit(error instanceof ConfigError ? 2 : 1);

@@ -1,30 +1,77 @@
-// The collector's HTTP application: open /healthz, founder-only KPI routes, one JSON error shape.
-import express, { type Express } from 'express';
+// The collector's HTTP application: open /healthz; founder-only KPI routes and /metrics (or the metrics
+// token); operator routes for live health, alerts, the scaling checklist and server-sent events; one JSON
+// error shape.
+import express, { type Express, type Request } from 'express';
 import type { Db } from '../core/db/types.ts';
-import { errorHandler, notFound } from '../core/http/http-errors.ts';
+import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
 import type { KpiEngine } from '../core/kpi/kpi-engine.ts';
-import { requireRole } from './http/auth.ts';
+import { alertRoutes, audiencesFor } from './alerts/alert-routes.ts';
+import type { AlertService } from './alerts/alert-service.ts';
+import type { AlertTransition } from './alerts/types.ts';
+import type { EventHub } from './events/event-hub.ts';
+import { healthRoutes } from './health/health-routes.ts';
+import type { HealthSource } from './health/types.ts';
+import { requireRole, roleOf } from './http/auth.ts';
+import type { CollectorMetrics } from './metrics/kpi-gauges.ts';
+import { eventsRoutes } from './routes/events-routes.ts';
 import { kpiRoutes } from './routes/kpi-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
+import { scalingRoutes } from './scaling/scaling-routes.ts';
+import type { ScalingService } from './scaling/scaling-service.ts';
 import type { RoleTokens } from './tokens.ts';
 
 export interface CollectorDeps {
   readonly db: Db;
   readonly engine: KpiEngine;
   readonly tokens: RoleTokens;
+  readonly metricsToken?: string | undefined;
   readonly currency: string;
+  /** null when neither AGENT_METRICS_URLS nor PROMETHEUS_URL is set. */
+  readonly health: HealthSource | null;
+  readonly healthRetentionSeconds: number;
+  readonly alerts: AlertService;
+  readonly scaling: ScalingService;
+  readonly metrics: CollectorMetrics;
+  readonly events: EventHub;
   readonly log: (message: string) => void;
 }
 
 export function createCollectorApp(deps: CollectorDeps): Express {
+  const { tokens } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const callerRole = (req: Request) => roleOf(req.get('authorization'), tokens);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use('/api/kpis', requireRole(deps.tokens, 'founder'));
+  app.use(metricsRoutes(deps.metrics, tokens, deps.metricsToken));
+  app.use('/api/kpis', requireRole(tokens, 'founder'));
   app.use(kpiRoutes(deps));
+  for (const path of ['/api/health', '/api/alerts', '/api/scaling', '/api/events']) {
+    app.use(path, requireRole(tokens, 'operator'));
+  }
+  if (deps.health) {
+    app.use(healthRoutes(deps.health, { maxWindowSeconds: deps.healthRetentionSeconds }));
+  } else {
+    app.get('/api/health', () => {
+      throw new HttpError(
+        503,
+        'health_source_not_configured',
+        'no live health source: set AGENT_METRICS_URLS (agents to scrape) or PROMETHEUS_URL',
+      );
+    });
+  }
+  app.use(alertRoutes(deps.alerts, { roleOf: callerRole }));
+  app.use(scalingRoutes(deps.scaling));
+  app.use(
+    eventsRoutes(deps.events, (req, event) => {
+      if (event.name !== 'alert') return true;
+      const { audience } = event.data as AlertTransition;
+      return audiencesFor(callerRole(req)).includes(audience);
+    }),
+  );
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,12 +1,25 @@
-// Starts the collector: database (migrated), tokens, KPI engine and HTTP server; stops them in order.
+// Starts the collector: database (migrated), tokens, KPI engine, the live health source, the alert service,
+// the scaling checklist, the /metrics gauges and the live-event hub, then the HTTP server. Stops them in
+// reverse: server, alerts, health, database.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { alertThresholds } from '../core/alerts/thresholds.ts';
 import { openDb } from '../core/db/open-db.ts';
 import type { Db } from '../core/db/types.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { migrate } from '../core/migrate.ts';
+import { type AlertService, createAlertService } from './alerts/alert-service.ts';
+import { defaultRetryPolicy } from './alerts/deliver.ts';
+import { createAlertInputGatherer } from './alerts/gather-inputs.ts';
+import { systemClock } from './alerts/types.ts';
 import { createCollectorApp } from './app.ts';
 import type { CollectorConfig } from './config.ts';
+import { EventHub } from './events/event-hub.ts';
+import { createHealthSource } from './health/create-health-source.ts';
+import type { HealthSource } from './health/types.ts';
+import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
+import { readScalingHealth } from './scaling/health-inputs.ts';
+import { createScalingService } from './scaling/scaling-service.ts';
 import { type ResolvedTokens, resolveTokens } from './tokens.ts';
 
 export interface RunningCollector {
@@ -14,6 +27,9 @@ export interface RunningCollector {
   readonly tokens: ResolvedTokens;
   readonly db: Db;
   readonly engine: KpiEngine;
+  readonly health: HealthSource | null;
+  readonly alerts: AlertService;
+  readonly events: EventHub;
   /** What live health reads: the agents' metrics URLs, or the Prometheus server. */
   readonly healthTargets: readonly string[];
   stop(): Promise<void>;
@@ -31,27 +47,99 @@ export async function startCollector(
 ): Promise<RunningCollector> {
   const db = options.db ?? (await openDb(config.database, 'pulse-collector'));
   const closeDb = options.db ? async () => undefined : () => db.close();
+  let health: HealthSource | null = null;
+  let alerts: AlertService | null = null;
   try {
     await migrate(db);
     const tokens = await resolveTokens(config.database.dataDir, config);
     const engine = new KpiEngine(db, { currency: config.currency });
-    const app = createCollectorApp({ db, engine, tokens: tokens.tokens, currency: config.currency, log });
+    const events = new EventHub();
+
+    health = createHealthSource(config.health);
+    health?.onTick((latest) => events.publish('health', latest));
+    health?.start();
+
+    alerts = createAlertService({
+      db,
+      inputs: createAlertInputGatherer({
+        db,
+        engine,
+        databaseKind: config.database.kind,
+        health,
+        clock: systemClock,
+        log,
+      }),
+      evaluationIntervalMs: config.alerts.evaluationIntervalMs,
+      thresholds: {
+        ...alertThresholds,
+        staleness: {
+          ...alertThresholds.staleness,
+          healthIntervalSeconds: config.health.scrapeIntervalMs / 1000,
+        },
+      },
+      notifications: {
+        webhookUrl: config.alerts.webhookUrl ?? null,
+        alertmanagerUrl: config.alerts.alertmanagerUrl ?? null,
+        generatorUrl: null,
+        retry: defaultRetryPolicy,
+      },
+      log,
+    });
+    alerts.onTransition((transition) => events.publish('alert', transition));
+    await alerts.start();
+
+    const scaling = createScalingService({
+      db,
+      database: config.database,
+      redisConfigured: config.redisConfigured,
+      ...(health ? { readHealth: readScalingHealth(health) } : {}),
+      monitoringFreshSeconds: Math.max(120, (4 * config.health.scrapeIntervalMs) / 1000),
+    });
+    const running = alerts;
+    const metrics = createCollectorMetrics({ engine, alertStates: () => running.states() });
+
+    const app = createCollectorApp({
+      db,
+      engine,
+      tokens: tokens.tokens,
+      metricsToken: config.metricsToken,
+      currency: config.currency,
+      health,
+      healthRetentionSeconds: config.health.retentionMs / 1000,
+      alerts,
+      scaling,
+      metrics,
+      events,
+      log,
+    });
     const server = await listen(app, config.port, config.host);
     const { port } = server.address() as AddressInfo;
+    const source = health;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       tokens,
       db,
       engine,
+      health,
+      alerts,
+      events,
       healthTargets: config.health.prometheusUrl
         ? [config.health.prometheusUrl]
         : config.health.agentMetricsUrls,
       async stop() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Open event streams would keep server.close() waiting: end them, and drop idle keep-alives.
+        events.close();
+        server.closeIdleConnections();
+        await closed;
+        await running.stop();
+        await source?.stop();
         await closeDb();
       },
     };
   } catch (error) {
+    await alerts?.stop().catch(() => undefined);
+    await health?.stop().catch(() => undefined);
     await closeDb();
     throw error;
   }

@@ -39,14 +39,18 @@ try {
   const settings = loadSystemSettings(process.env);
   const system = await runSystem(settings, (message) => console.error(message));
   process.stdout.write(banner(system, settings));
+  let stopping = false;
   const stop = async (signal: string) => {
+    // Ctrl-C reaches this process twice (from the terminal and forwarded by `pulse start`): stop once.
+    if (stopping) return;
+    stopping = true;
     console.log(`${signal}: stopping traffic, collector, agent and database`);
     setTimeout(() => process.exit(1), hardStopMs).unref();
     await system.stop();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 } catch (error) {
   console.error(`pulse start: ${(error as Error).message}`);
   process.exit(error instanceof ConfigError ? 2 : 1);

@@ -12,15 +12,23 @@ export interface LiveEvent {
 export type LiveListener = (event: LiveEvent) => void;
 
 export class EventHub {
-  readonly #listeners = new Set<LiveListener>();
+  readonly #listeners = new Map<LiveListener, () => void>();
 
   publish(name: LiveEventName, data: unknown): void {
-    for (const listener of this.#listeners) listener({ name, data });
+    for (const listener of this.#listeners.keys()) listener({ name, data });
   }
 
-  subscribe(listener: LiveListener): () => void {
-    this.#listeners.add(listener);
+  /** `end` is called when the hub closes (the collector stopping), so the stream can finish cleanly. */
+  subscribe(listener: LiveListener, end: () => void = () => undefined): () => void {
+    this.#listeners.set(listener, end);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends every subscription. */
+  close(): void {
+    const ends = [...this.#listeners.values()];
+    this.#listeners.clear();
+    for (const end of ends) end();
   }
 
   get listenerCount(): number {

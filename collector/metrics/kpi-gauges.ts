@@ -11,7 +11,7 @@ import type { KpiPeriod } from '../../core/kpi/types.ts';
 export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
 
 export interface AlertStateView {
-  readonly name: string;
+  readonly alertname: string;
   readonly severity: string;
   readonly state: AlertState;
 }
@@ -92,7 +92,7 @@ export function createCollectorMetrics(deps: CollectorMetricsDeps): CollectorMet
     alertState.reset();
     for (const alert of deps.alertStates?.() ?? []) {
       const value = alert.state === 'firing' ? 2 : alert.state === 'pending' ? 1 : 0;
-      alertState.set({ alertname: alert.name, severity: alert.severity }, value);
+      alertState.set({ alertname: alert.alertname, severity: alert.severity }, value);
     }
   }
 

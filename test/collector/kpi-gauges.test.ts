@@ -44,9 +44,9 @@ describeEachDatabase('collector KPI gauges', ({ db }) => {
       engine: new KpiEngine(db(), { currency: 'USD', now }),
       now,
       alertStates: () => [
-        { name: 'UsersMilestone1k', severity: 'warning', state: 'firing' },
-        { name: 'PoolPending', severity: 'warning', state: 'pending' },
-        { name: 'HighErrorRatio', severity: 'critical', state: 'resolved' },
+        { alertname: 'UsersMilestone1k', severity: 'warning', state: 'firing' },
+        { alertname: 'PoolPending', severity: 'warning', state: 'pending' },
+        { alertname: 'HighErrorRatio', severity: 'critical', state: 'resolved' },
       ],
     });
     text = await metrics.render();

@@ -9,7 +9,10 @@ export const testTokens = {
   operator: 'operator-token-for-tests-0123',
 };
 
-export async function startTestCollector(database: DatabaseConfig): Promise<RunningCollector> {
+export async function startTestCollector(
+  database: DatabaseConfig,
+  overrides: Partial<CollectorConfig> = {},
+): Promise<RunningCollector> {
   const config: CollectorConfig = {
     database,
     currency: 'USD',
@@ -20,6 +23,7 @@ export async function startTestCollector(database: DatabaseConfig): Promise<Runn
     health: { agentMetricsUrls: [], scrapeIntervalMs: 5_000, retentionMs: 3_600_000 },
     alerts: { evaluationIntervalMs: 60_000 },
     redisConfigured: false,
+    ...overrides,
   };
   return startCollector(config, () => undefined);
 }
