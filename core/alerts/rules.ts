@@ -2,7 +2,7 @@
 // it reads and the threshold (from alertThresholds), guards that must also hold, who it is for, a summary
 // template and what to do next. The collector evaluates these; a later issue generates the Prometheus and
 // Grafana alert rules from the same list, so a rule is never written twice.
-import { phaseOpenedBy } from './scaling-phases.ts';
+import { phaseAtMilestone } from './scaling-phases.ts';
 import { type AlertThresholds, alertThresholds } from './thresholds.ts';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -69,9 +69,10 @@ export function milestoneLabel(users: number): string {
 }
 
 function milestoneRules(t: AlertThresholds): AlertRule[] {
-  return t.milestones.users.flatMap((milestone, index) => {
-    const { phase, checklist } = phaseOpenedBy(index);
+  return t.milestones.users.flatMap((milestone) => {
+    const { phase, beyondGuide, checklist } = phaseAtMilestone(milestone);
     const label = milestoneLabel(milestone);
+    const phaseName = `phase ${phase.number} (${phase.name})`;
     const near: AlertRule = {
       name: `UsersApproaching${label}`,
       severity: 'info',
@@ -82,7 +83,9 @@ function milestoneRules(t: AlertThresholds): AlertRule[] {
       threshold: Math.round(milestone * t.milestones.nearShare),
       // The band ends at the milestone: from there UsersReached… takes over.
       guards: [{ input: 'users', comparison: '<', threshold: milestone }],
-      summary: `{{value}} users, ${t.milestones.nearShare * 100} % of ${label}: prepare for phase ${phase}`,
+      summary: beyondGuide
+        ? `{{value}} users, ${t.milestones.nearShare * 100} % of ${label}: the end of the scaling guide's ${phaseName}`
+        : `{{value}} users, ${t.milestones.nearShare * 100} % of ${label}: prepare for ${phaseName}`,
       action: checklist.map((item) => `prepare: ${item}`),
     };
     const reached: AlertRule = {
@@ -94,7 +97,9 @@ function milestoneRules(t: AlertThresholds): AlertRule[] {
       comparison: '>=',
       threshold: milestone,
       guards: [],
-      summary: `{{value}} users: past ${label}, phase ${phase} of the scaling guide begins`,
+      summary: beyondGuide
+        ? `{{value}} users: past ${label}, beyond the scaling guide's last range`
+        : `{{value}} users: past ${label}, ${phaseName} of the scaling guide begins`,
       action: checklist,
     };
     return [near, reached];

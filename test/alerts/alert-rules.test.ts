@@ -1,6 +1,7 @@
 // Every rule of the catalog against hand-made snapshots: just below its threshold the condition is false,
 // just above it is true; guards (minimum traffic, sample sizes, the milestone band, the embedded database)
 // and missing inputs; the conversion-drop arithmetic worked by hand.
+
 import { describe, expect, it } from 'vitest';
 import { conversionDrop } from '../../collector/alerts/conversion-drop.ts';
 import { evaluateRule } from '../../collector/alerts/evaluate-rule.ts';
@@ -9,6 +10,7 @@ import type { HealthPoint } from '../../collector/health/types.ts';
 import { renderSummary } from '../../core/alerts/render.ts';
 import { type AlertRule, alertRules } from '../../core/alerts/rules.ts';
 import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import { scalingItems } from '../../core/scaling/scaling-guide.ts';
 import { healthPoint, quietSnapshot, steadyConversion, t0 } from './alert-support.ts';
 
 const gib = 1024 ** 3;
@@ -116,17 +118,25 @@ describe('alert rules against their thresholds', () => {
     expect(outcome('UsersApproaching10K', { users: 12_000 }).kind).toBe('false');
   });
 
-  it('tell the next phase and its checklist in the milestone alerts', () => {
-    expect(renderSummary(rule('UsersApproaching1K'), 812)).toBe('812 users, 80 % of 1K: prepare for phase 2');
+  it('tell the next phase and its checklist in the milestone alerts, from the scaling guide', () => {
+    expect(renderSummary(rule('UsersApproaching1K'), 812)).toBe(
+      '812 users, 80 % of 1K: prepare for phase 2 (Growth)',
+    );
+    expect(renderSummary(rule('UsersReached10K'), 10_250)).toBe(
+      '10,250 users: past 10K, phase 3 (Scale) of the scaling guide begins',
+    );
+    expect(renderSummary(rule('UsersReached100K'), 100_000)).toMatch(/beyond the scaling guide's last range/);
+    // The actions are the guide's items of the phase that begins at the milestone, in the guide's order.
+    const titles = (phase: number) =>
+      scalingItems.filter((item) => item.phase === phase).map((item) => item.title);
+    expect(rule('UsersApproaching1K').action.slice(0, -1)).toEqual(
+      titles(2).map((title) => `prepare: ${title}`),
+    );
     expect(rule('UsersReached1K').action.join('\n')).toMatch(
-      /PostgreSQL[\s\S]*pool[\s\S]*idx_pledges_artist_id/,
+      /agent instance[\s\S]*Redis[\s\S]*Load test[\s\S]*CDN[\s\S]*Load balancer[\s\S]*phase 1 \(Launch\)/,
     );
-    expect(rule('UsersReached10K').action.join('\n')).toMatch(
-      /load balancer[\s\S]*Redis[\s\S]*CDN[\s\S]*load test/,
-    );
-    expect(rule('UsersReached100K').action.join('\n')).toMatch(
-      /read replicas[\s\S]*queue workers[\s\S]*disaster/,
-    );
+    expect(rule('UsersReached10K').action.slice(0, -1)).toEqual(titles(3));
+    expect(rule('UsersReached100K').action.join('\n')).toMatch(/Read replicas[\s\S]*Disaster-recovery plan/);
   });
 
   it('never ask a PostgreSQL installation to migrate to PostgreSQL', () => {
