@@ -1,4 +1,4 @@
-// The collector's HTTP application: open /healthz; founder-only KPI routes and /metrics (or the metrics
+// The collector's HTTP application: open /healthz and the dashboard's static files; founder-only KPI routes and /metrics (or the metrics
 // token); operator routes for live health, alerts, the scaling checklist and server-sent events; one JSON
 // error shape.
 import express, { type Express, type Request } from 'express';
@@ -13,6 +13,7 @@ import { healthRoutes } from './health/health-routes.ts';
 import type { HealthSource } from './health/types.ts';
 import { requireRole, roleOf } from './http/auth.ts';
 import type { CollectorMetrics } from './metrics/kpi-gauges.ts';
+import { dashboardRoutes, sessionRoutes } from './routes/dashboard-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { kpiRoutes } from './routes/kpi-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
@@ -46,10 +47,18 @@ export function createCollectorApp(deps: CollectorDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(dashboardRoutes());
   app.use(metricsRoutes(deps.metrics, tokens, deps.metricsToken));
   app.use('/api/kpis', requireRole(tokens, 'founder'));
   app.use(kpiRoutes(deps));
-  for (const path of ['/api/health', '/api/alerts', '/api/scaling', '/api/events']) {
+  for (const path of [
+    '/api/session',
+    '/api/catalog',
+    '/api/health',
+    '/api/alerts',
+    '/api/scaling',
+    '/api/events',
+  ]) {
     app.use(path, requireRole(tokens, 'operator'));
   }
   if (deps.health) {
@@ -63,6 +72,7 @@ export function createCollectorApp(deps: CollectorDeps): Express {
       );
     });
   }
+  app.use(sessionRoutes(callerRole, deps.currency));
   app.use(alertRoutes(deps.alerts, { roleOf: callerRole }));
   app.use(scalingRoutes(deps.scaling));
   app.use(

@@ -1,13 +1,10 @@
-// The `pulse` command as a person runs it: help, exit codes, one-line errors, and migrate/seed end to end
-// on the embedded database and on PostgreSQL.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kpiPeriodFields } from '../../core/kpi/types.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
-import { type CliResult, cliBin, runCli } from '../support/run-cli.ts';
+import { type CliResult, runCli } from '../support/run-cli.ts';
 
 function expectOneLineError(result: CliResult, pattern: RegExp) {
   expect(result.code).toBe(2);

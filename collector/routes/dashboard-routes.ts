@@ -1,0 +1,74 @@
+// What the dashboard needs besides the data routes: GET /api/session (the caller's role, so the page can
+// leave out what the role may not see instead of showing errors), GET /api/catalog (the KPI catalog's
+// labels, units and definitions, and the alert rules with their thresholds — the dashboard never imports
+// server code), and the built single-page app itself at / (dashboard/dist; a plain page saying how to build
+// it when it is missing).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Request, Router } from 'express';
+import { alertRules } from '../../core/alerts/rules.ts';
+import { kpiCatalog } from '../../core/kpi/catalog.ts';
+import { scalingPhases } from '../../core/scaling/scaling-guide.ts';
+import type { Role } from '../tokens.ts';
+
+export const dashboardDist = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
+
+export function sessionRoutes(roleOf: (req: Request) => Role | null, currency: string): Router {
+  const router = Router();
+  router.get('/api/session', (req, res) => {
+    res.json({ role: roleOf(req), currency });
+  });
+  router.get('/api/catalog', (req, res) => {
+    const role = roleOf(req);
+    res.json({
+      kpis: kpiCatalog
+        .filter((kpi) => role === 'founder' || kpi.role === 'operator')
+        .map(({ field, label, unit, help, role: kpiRole, metric }) => ({
+          field,
+          label,
+          unit,
+          help,
+          role: kpiRole,
+          metric,
+        })),
+      alertRules: alertRules
+        .filter((rule) => role === 'founder' || rule.audience !== 'founder')
+        .map(({ name, severity, audience, input, comparison, threshold, forSeconds, summary, action }) => ({
+          name,
+          severity,
+          audience,
+          input,
+          comparison,
+          threshold,
+          forSeconds,
+          summary,
+          action,
+        })),
+      scalingPhases,
+    });
+  });
+  return router;
+}
+
+const notBuilt = `<!doctype html><meta charset="utf-8"><title>Pledgr Pulse</title>
+<p>The dashboard is not built yet. Run <code>npm run build:dashboard</code> (npm start does it for you).
+The JSON API is available under <code>/api/</code>.</p>`;
+
+/** The single-page app: static files with long caching for hashed assets, index.html for `/`. */
+export function dashboardRoutes(dist: string = dashboardDist): Router {
+  const router = Router();
+  if (!existsSync(`${dist}index.html`)) {
+    router.get('/', (_req, res) => {
+      res.status(503).type('html').send(notBuilt);
+    });
+    return router;
+  }
+  router.use(
+    '/assets',
+    express.static(`${dist}assets`, { immutable: true, maxAge: '365d', fallthrough: false }),
+  );
+  router.get(['/', '/index.html'], (_req, res) => {
+    res.set('cache-control', 'no-cache').sendFile(`${dist}index.html`);
+  });
+  return router;
+}

@@ -1,0 +1,70 @@
+// The collector's API shapes, as the dashboard reads them: type-only re-exports of the server's own types
+// (the one thing the dashboard takes from the server side), plus the few response envelopes.
+import type { AlertHistoryEntry } from '../../../collector/alerts/alert-service.ts';
+import type { AlertStatus, AlertTransition } from '../../../collector/alerts/types.ts';
+import type { HealthPoint } from '../../../collector/health/types.ts';
+import type { ScalingRecord } from '../../../collector/scaling/scaling-types.ts';
+import type { KpiDefinition } from '../../../core/kpi/catalog.ts';
+import type { ScalingPhase } from '../../../core/scaling/scaling-guide.ts';
+
+export type {
+  CanaryComparison,
+  HealthPoint,
+  HealthReport,
+  InstanceHealth,
+} from '../../../collector/health/types.ts';
+export type {
+  ScalingItemView,
+  ScalingRecord,
+  ScalingReport,
+} from '../../../collector/scaling/scaling-types.ts';
+export type { ArtistKpis, ArtistReport } from '../../../core/kpi/artists.ts';
+export type { Cohort, CohortMonth, CohortReport } from '../../../core/kpi/cohorts.ts';
+export type { LtvReport } from '../../../core/kpi/ltv.ts';
+export type { KpiInterval, KpiPeriod, KpiReport } from '../../../core/kpi/types.ts';
+export type { AlertHistoryEntry, AlertStatus, AlertTransition };
+
+export type Role = 'founder' | 'operator';
+
+/** GET /api/session */
+export interface SessionInfo {
+  readonly role: Role;
+  readonly currency: string;
+}
+
+export type CatalogKpi = Pick<KpiDefinition, 'field' | 'label' | 'unit' | 'help' | 'role' | 'metric'>;
+
+export interface CatalogAlertRule {
+  readonly name: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly audience: 'operator' | 'founder' | 'both';
+  readonly input: string;
+  readonly comparison: string;
+  readonly threshold: number;
+  readonly forSeconds: number;
+  readonly summary: string;
+  readonly action: readonly string[];
+}
+
+/** GET /api/catalog */
+export interface Catalog {
+  readonly kpis: readonly CatalogKpi[];
+  readonly alertRules: readonly CatalogAlertRule[];
+  readonly scalingPhases: readonly ScalingPhase[];
+}
+
+/** GET /api/alerts */
+export interface AlertsResponse {
+  readonly active: readonly AlertStatus[];
+  readonly history: readonly AlertHistoryEntry[];
+}
+
+/** GET /api/scaling/items/:id/records */
+export interface ScalingRecordsResponse {
+  readonly records: readonly ScalingRecord[];
+}
+
+/** A server-sent event as the live stream delivers it. */
+export type LiveEvent =
+  | { readonly name: 'health'; readonly data: HealthPoint | null }
+  | { readonly name: 'alert'; readonly data: AlertTransition };

@@ -1,0 +1,11 @@
+// Builds the dashboard into dashboard/dist, which the collector serves at /. `npm run dev:dashboard` serves
+// it with hot reload and sends /api to a collector on :4000.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  plugins: [svelte()],
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+  server: { proxy: { '/api': 'http://127.0.0.1:4000' } },
+});

@@ -1,0 +1,42 @@
+/// <reference lib="dom" />
+// The dashboard in headless Chromium against `pulse start --demo`: the sign-in form refuses a wrong token
+// with a message, accepts the founder token, keeps it for the browser session (a reload stays signed in),
+// and the view lives in the URL.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
+import { type Browser, describeInBrowser, launchBrowser, screenshot, signIn } from './support/browser.ts';
+
+describeInBrowser('dashboard sign-in', () => {
+  let pulse: RunningPulse;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [pulse, browser] = await Promise.all([startPulse(), launchBrowser()]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await pulse?.cleanup();
+  });
+
+  it('refuses a wrong token with a message and writes nothing to the session', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${pulse.collectorUrl}/`);
+    await page.getByLabel('Access token').fill('not-a-valid-token-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/not accepted/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await screenshot(page, 'sign-in-refused');
+    await page.close();
+  });
+
+  it('signs in with the founder token, keeps it across a reload, and keeps the view in the URL', async () => {
+    const page = await browser.newPage();
+    await signIn(page, pulse.collectorUrl, pulse.tokens.founder, '#/alerts');
+    await expect(page.locator('main').getAttribute('data-view')).resolves.toBe('alerts');
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await expect(page.locator('main').getAttribute('data-view')).resolves.toBe('alerts');
+    await expect(page.getByText('Founder', { exact: true }).count()).resolves.toBe(1);
+    await page.close();
+  });
+});
