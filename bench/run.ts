@@ -1,10 +1,11 @@
 // `npm run bench`: runs every benchmark in turn and prints one line each (or why it was skipped).
 import { agentBenchmark } from './agent.bench.ts';
+import { dashboardBenchmark } from './dashboard.bench.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 import { kpiBenchmark } from './kpi.bench.ts';
 import { seedBenchmark } from './seed.bench.ts';
 
-const benchmarks: Benchmark[] = [seedBenchmark, kpiBenchmark, agentBenchmark];
+const benchmarks: Benchmark[] = [seedBenchmark, kpiBenchmark, agentBenchmark, dashboardBenchmark];
 
 const only = process.argv[2];
 let failed = false;

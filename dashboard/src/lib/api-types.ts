@@ -3,7 +3,7 @@
 import type { AlertHistoryEntry } from '../../../collector/alerts/alert-service.ts';
 import type { AlertStatus, AlertTransition } from '../../../collector/alerts/types.ts';
 import type { HealthPoint } from '../../../collector/health/types.ts';
-import type { ScalingRecord } from '../../../collector/scaling/scaling-types.ts';
+import type { ScalingItemView, ScalingRecord } from '../../../collector/scaling/scaling-types.ts';
 import type { KpiDefinition } from '../../../core/kpi/catalog.ts';
 import type { ScalingPhase } from '../../../core/scaling/scaling-guide.ts';
 
@@ -18,6 +18,7 @@ export type {
   ScalingRecord,
   ScalingReport,
 } from '../../../collector/scaling/scaling-types.ts';
+export type { AlertInput, AlertUnit } from '../../../core/alerts/rules.ts';
 export type { ArtistKpis, ArtistReport } from '../../../core/kpi/artists.ts';
 export type { Cohort, CohortMonth, CohortReport } from '../../../core/kpi/cohorts.ts';
 export type { LtvReport } from '../../../core/kpi/ltv.ts';
@@ -62,6 +63,25 @@ export interface AlertsResponse {
 /** GET /api/scaling/items/:id/records */
 export interface ScalingRecordsResponse {
   readonly records: readonly ScalingRecord[];
+}
+
+/** One record of GET /api/scaling/items/:id/records as sent: the time is an ISO string on the wire. */
+export interface ScalingRecordEntry {
+  readonly done: boolean;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+  readonly note: string | null;
+}
+
+/** GET /api/scaling/items/:id/records, as sent (newest first). */
+export interface ScalingItemRecords {
+  readonly itemId: string;
+  readonly records: readonly ScalingRecordEntry[];
+}
+
+/** POST /api/scaling/items/:id */
+export interface ScalingRecordAnswer {
+  readonly item: ScalingItemView;
 }
 
 /** A server-sent event as the live stream delivers it. */
