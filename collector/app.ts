@@ -1,6 +1,7 @@
 // The collector's HTTP application: open /healthz and the dashboard's static files; founder-only KPI routes and /metrics (or the metrics
 // token); operator routes for live health, alerts, the scaling checklist and server-sent events; one JSON
 // error shape.
+import compression from 'compression';
 import express, { type Express, type Request } from 'express';
 import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
@@ -43,6 +44,14 @@ export function createCollectorApp(deps: CollectorDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const callerRole = (req: Request) => roleOf(req.get('authorization'), tokens);
+  // gzip for the dashboard's assets and the JSON; never for the event stream, which must not be buffered.
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') &&
+        compression.filter(req, res),
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
