@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly kind: ApiErrorKind,
     message: string,
     readonly status: number | null = null,
+    /** The collector's error code (`{"error": {"code"}}`), e.g. health_source_not_configured; null if none. */
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -37,9 +39,11 @@ async function send(path: string, token: string, init: RequestInit): Promise<Res
     throw new ApiError('unreachable', 'The collector cannot be reached.');
   }
   if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    const body = (await response.json().catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
     const message = body?.error?.message ?? `The collector answered ${response.status}.`;
-    throw new ApiError(kindOf(response.status), message, response.status);
+    throw new ApiError(kindOf(response.status), message, response.status, body?.error?.code ?? null);
   }
   return response;
 }
