@@ -71,3 +71,10 @@ export function formatByUnit(
   if (unit === 'ratio') return formatRatio(value);
   return formatCount(value);
 }
+
+/** Change of a ratio against the previous period in percentage points ("+1.2 pp"); "—" when either is missing. */
+export function formatPointChange(current: number | null, previous: number | null): Shown {
+  if (current === null || previous === null) return missing('no previous value to compare');
+  const points = (current - previous) * 100;
+  return { text: `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(1)} pp` };
+}
