@@ -101,21 +101,19 @@ function detectInstances({ instanceCount }: ScalingHealthInputs): ItemState {
 }
 
 /**
- * The agent creates its rejection counter only when a limiter is on, and the series appears on /metrics only
- * after the first 429 (measured on a live agent: absent with limits on and with limits off). So rejections
- * prove "on"; none prove nothing, and the item stays 'unknown' rather than guess.
+ * The agent exports pledgr_rate_limit_rejections_total (from 0) exactly when a limiter is on (agent/
+ * rate-limit.ts), so every answering instance exporting it means "on"; with no instance answering the item
+ * is 'unknown' (withHealth), and any instance without it is a gap.
  */
 function detectRateLimiting(inputs: ScalingHealthInputs): ItemState {
-  const { instanceCount, instancesWithRateLimitRejections: rejecting } = inputs;
-  if (rejecting > 0) {
-    return state(
-      'done',
-      `${rejecting} of ${instanceCount} instance${instanceCount === 1 ? '' : 's'} reported rate-limit rejections (pledgr_rate_limit_rejections_total)`,
-    );
+  const { instanceCount, instancesWithRateLimiter: limited } = inputs;
+  const of = `${limited} of ${instanceCount} instance${instanceCount === 1 ? '' : 's'}`;
+  if (instanceCount > 0 && limited === instanceCount) {
+    return state('done', `${of} run a rate limiter (pledgr_rate_limit_rejections_total is exported)`);
   }
   return state(
-    'unknown',
-    'no rate-limit rejection reported: pledgr_rate_limit_rejections_total moves only once a limit refuses a request, so on and off look alike until then',
+    'todo',
+    `${of} run a rate limiter: the others export no pledgr_rate_limit_rejections_total (RATE_LIMIT_API=off?)`,
   );
 }
 

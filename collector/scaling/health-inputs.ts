@@ -1,21 +1,21 @@
 // Reads the scaling checklist's health inputs from the live health source (scraper or Prometheus): how
-// many distinct agent instances answer, when the last scrape succeeded, and which instances have reported
-// rate-limit rejections within the look-back window.
+// many distinct agent instances answer, when the last scrape succeeded, and which of them run a rate limiter
+// (their rejection series exists, so its rate is a number rather than null, within the look-back window).
 import type { HealthReport, HealthSource } from '../health/types.ts';
 import type { ScalingHealthInputs } from './scaling-types.ts';
 
-/** Long enough to cover a 15-minute rate-limit window several times over. */
+/** An hour of points: enough to have seen every answering instance's series. */
 export const rateLimitLookBackSeconds = 3_600;
 
 export function healthInputsFromReport(report: HealthReport): ScalingHealthInputs {
   const answering = report.instances.filter((instance) => instance.up);
-  const rejecting = answering.filter((instance) =>
-    instance.points.some((point) => (point.rateLimitRejectionsPerSecond ?? 0) > 0),
+  const limited = answering.filter((instance) =>
+    instance.points.some((point) => point.rateLimitRejectionsPerSecond !== null),
   );
   return {
     instanceCount: new Set(answering.map((instance) => instance.instance)).size,
     lastSuccessAt: report.lastSuccessAt,
-    instancesWithRateLimitRejections: new Set(rejecting.map((instance) => instance.instance)).size,
+    instancesWithRateLimiter: new Set(limited.map((instance) => instance.instance)).size,
   };
 }
 

@@ -17,10 +17,10 @@ export interface ScalingHealthInputs {
   /** Epoch ms of the last successful scrape of any agent (or Prometheus answer); null when none yet. */
   readonly lastSuccessAt: number | null;
   /**
-   * Instances among them whose pledgr_rate_limit_rejections_total shows rejections. The agent exposes the
-   * series only once a limiter has refused a request, so this proves limits are on; 0 proves nothing.
+   * Instances among them that export pledgr_rate_limit_rejections_total: the agent creates the series (at
+   * 0) exactly when a rate limiter is on, so its presence means "on" and its absence "off".
    */
-  readonly instancesWithRateLimitRejections: number;
+  readonly instancesWithRateLimiter: number;
 }
 
 /** Facts the service reads from the database for one evaluation. */

@@ -87,16 +87,16 @@ describe('health inputs from the health source', () => {
       lastSuccessAt: 15_000,
       total: [],
       instances: [
-        instance('a', true, [0, 0.2, 0]), // rejected once in the window: counts
-        instance('b', true, [null, 0]), // answering, never rejected
-        instance('c', false, [0.5]), // rejected, but no longer answering: counts for neither
+        instance('a', true, [0, 0.2, 0]), // its limiter's series exists: counts
+        instance('b', true, [null, null]), // answering, no rejection series: no limiter
+        instance('c', false, [0.5]), // has a limiter, but no longer answering: counts for neither
       ],
       canary: null,
     };
     expect(healthInputsFromReport(report)).toEqual({
       instanceCount: 2,
       lastSuccessAt: 15_000,
-      instancesWithRateLimitRejections: 1,
+      instancesWithRateLimiter: 1,
     });
   });
 
@@ -114,7 +114,7 @@ describe('health inputs from the health source', () => {
     expect(healthInputsFromReport(report)).toEqual({
       instanceCount: 0,
       lastSuccessAt: null,
-      instancesWithRateLimitRejections: 0,
+      instancesWithRateLimiter: 0,
     });
   });
 });

@@ -65,6 +65,11 @@ describe('pulse start --demo', () => {
     expect(scaling.phase.number).toBe(2);
     const postgres = scaling.phases.flatMap((phase) => phase.items).find((item) => item.id === 'postgresql');
     expect(postgres?.status).toBe('todo');
+    // pulse start raises the limits for the demo but keeps the limiters on: the series is exported.
+    const rateLimiting = scaling.phases
+      .flatMap((phase) => phase.items)
+      .find((item) => item.id === 'rate-limiting');
+    expect(rateLimiting?.status).toBe('done');
   });
 
   it('serves the KPI gauges with the users counted, and the dashboard at /', async () => {
