@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The dashboard in headless Chromium against `pulse start --demo`: the sign-in form refuses a wrong token
 // with a message, accepts the founder token, keeps it for the browser session (a reload stays signed in),
-// and the view lives in the URL.
+// the view lives in the URL, and the colours follow the system's light or dark scheme.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
 import { type Browser, describeInBrowser, launchBrowser, screenshot, signIn } from './support/browser.ts';
@@ -37,6 +37,17 @@ describeInBrowser('dashboard sign-in', () => {
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     await expect(page.locator('main').getAttribute('data-view')).resolves.toBe('alerts');
     await expect(page.getByText('Founder', { exact: true }).count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('follows the system colour scheme: light by default, dark when the system asks', async () => {
+    const page = await browser.newPage();
+    await signIn(page, pulse.collectorUrl, pulse.tokens.operator, '#/alerts');
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(await background()).toBe('rgb(246, 247, 249)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe('rgb(20, 23, 28)');
+    await screenshot(page, 'alerts-dark');
     await page.close();
   });
 });
