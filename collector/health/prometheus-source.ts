@@ -5,6 +5,7 @@
 import { label } from './agent-metric-names.ts';
 import { type CanaryMember, type CanaryOptions, compareCanary, defaultCanaryOptions } from './canary.ts';
 import { getOrCreate } from './get-or-create.ts';
+import { pollLoop } from './poll-loop.ts';
 import { createPrometheusClient, type PrometheusClient, type RangeSeries } from './prometheus-client.ts';
 import { type Grouping, promDuration, promql } from './promql.ts';
 import type { HealthPoint, HealthReport, HealthSource, InstanceHealth } from './types.ts';
@@ -96,9 +97,6 @@ export function createPrometheusSource(
   const listeners = new Set<(latest: HealthPoint | null) => void>();
   let lastSuccessAt: number | null = null;
   let latest: Awaited<ReturnType<HealthSource['latest']>> = null;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopped = true;
 
   async function assemble(start: number, end: number): Promise<Assembled> {
     const range = (expr: string) => client.queryRange(expr, start, end, stepSeconds);
@@ -246,25 +244,11 @@ export function createPrometheusSource(
     }
   }
 
+  const loop = pollLoop(settings.intervalMs, poll);
   const source: PrometheusSource = {
     kind: 'prometheus',
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      const tick = () => {
-        running = poll().finally(() => {
-          running = null;
-          if (!stopped) timer = setTimeout(tick, settings.intervalMs);
-        });
-      };
-      tick();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
     pollOnce: poll,
     async report(windowSeconds): Promise<HealthReport> {
       const seconds = Math.min(windowSeconds, settings.retentionMs / 1000);

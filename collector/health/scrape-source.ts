@@ -5,6 +5,7 @@ import { BoundsInterner, type CompactBuckets, compactEntries } from './bucket-co
 import { type CanaryOptions, compareCanary, defaultCanaryOptions } from './canary.ts';
 import { type InstanceSnapshot, parseExposition, snapshotsFrom } from './exposition.ts';
 import { type PointPart, pointFromParts, type StepDeltas, stepBetween } from './health-step.ts';
+import { pollLoop } from './poll-loop.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import type { HealthPoint, HealthSource, InstanceHealth } from './types.ts';
 import { addWindows, summarize, type WindowStats, type WindowSummary } from './window-stats.ts';
@@ -71,9 +72,6 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
   const total = new RingBuffer<Slot>(capacity);
   const listeners = new Set<(latest: HealthPoint | null) => void>();
   let lastSuccessAt: number | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopped = true;
 
   const slotFrom = (point: HealthPoint, steps: readonly StepDeltas[]): Slot => {
     const latency = new Map<number, number>();
@@ -206,26 +204,12 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
     };
   }
 
+  const loop = pollLoop(settings.intervalMs, scrapeRound);
   const source: ScrapeSource = {
     kind: 'scrape',
     capacity,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      const tick = () => {
-        running = scrapeRound().finally(() => {
-          running = null;
-          if (!stopped) timer = setTimeout(tick, settings.intervalMs);
-        });
-      };
-      tick();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
     scrapeOnce: scrapeRound,
     async report(windowSeconds) {
       const seconds = clampWindow(windowSeconds);
