@@ -8,7 +8,6 @@
 // BENCH_AGENT_SECONDS (default 8) and BENCH_AGENT_ROUNDS (default 2) lengthen or shorten the run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { agentCommand } from '../cli/commands/agent.ts';
@@ -16,6 +15,7 @@ import { openPostgresDb } from '../core/db/postgres-db.ts';
 import { defineQuery } from '../core/db/query.ts';
 import type { Db } from '../core/db/types.ts';
 import { migrate } from '../core/migrate.ts';
+import { freePort } from '../test/support/agent-process.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 
@@ -264,16 +264,4 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
     if (Date.now() > deadline) throw new Error(`the server was not ready within 30 s:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
 }
