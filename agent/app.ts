@@ -16,7 +16,10 @@ import { pledgeRoutes } from './routes/pledge-routes.ts';
 
 export interface AgentDeps {
   readonly db: Db;
-  readonly config: Pick<AgentConfig, 'rateLimitApi' | 'rateLimitAuth' | 'sessionTtlHours' | 'faults'>;
+  readonly config: Pick<
+    AgentConfig,
+    'rateLimitApi' | 'rateLimitAuth' | 'sessionTtlHours' | 'faults' | 'trustProxy'
+  >;
   readonly redis?: Redis;
   readonly isShuttingDown?: () => boolean;
   readonly log?: (message: string) => void;
@@ -38,6 +41,7 @@ export function createAgentApp(deps: AgentDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy);
 
   app.use(httpServerMetrics());
   app.use(healthRoutes(db, deps.isShuttingDown ?? (() => false)));

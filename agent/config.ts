@@ -35,6 +35,11 @@ export interface AgentConfig {
   readonly sessionTtlHours: number;
   readonly shutdownTimeoutMs: number;
   readonly faults: FaultSettings;
+  /**
+   * Express's `trust proxy`: which hops may set X-Forwarded-For, so that behind a load balancer the rate
+   * limits and logs see the client, not the balancer. false (the default) trusts none.
+   */
+  readonly trustProxy: boolean | number | string;
 }
 
 export interface AgentFlags {
@@ -68,6 +73,16 @@ const agentEnvSchema = databaseEnvSchema
     RATE_LIMIT_AUTH: rateLimit.default(() => ({ limit: 5, windowMs: 15 * 60_000 })),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 365, 168).default(168),
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000).default(10_000),
+    TRUST_PROXY: z
+      .string()
+      .regex(
+        /^(false|true|\d{1,2}|[\w.:/, -]+)$/,
+        'must be false, true, a number of hops such as 1, or addresses/subnets such as loopback, uniquelocal',
+      )
+      .transform((text): boolean | number | string =>
+        text === 'false' ? false : text === 'true' ? true : /^\d+$/.test(text) ? Number(text) : text,
+      )
+      .default(false),
     FAULT_ROUTES: z.string().default(''),
     FAULT_LATENCY_MS: wholeNumber(0, 60_000, 250).default(0),
     FAULT_ERROR_RATE: z
@@ -90,6 +105,7 @@ export function loadAgentConfig(env: Env = process.env, flags: AgentFlags = {}):
     rateLimitAuth: parsed.RATE_LIMIT_AUTH,
     sessionTtlHours: parsed.SESSION_TTL_HOURS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: parsed.TRUST_PROXY,
     faults: {
       routes: parsed.FAULT_ROUTES.split(',')
         .map((route) => route.trim())

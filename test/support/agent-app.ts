@@ -13,7 +13,7 @@ export interface TestAgent {
 
 export async function startTestAgent(
   db: Db,
-  overrides: Partial<Pick<AgentConfig, 'rateLimitApi' | 'rateLimitAuth' | 'faults'>> = {},
+  overrides: Partial<Pick<AgentConfig, 'rateLimitApi' | 'rateLimitAuth' | 'faults' | 'trustProxy'>> = {},
 ): Promise<TestAgent> {
   const app = createAgentApp({
     db,
@@ -22,6 +22,7 @@ export async function startTestAgent(
       rateLimitAuth: null,
       sessionTtlHours: 1,
       faults: { routes: [], latencyMs: 0, errorRate: 0 },
+      trustProxy: false,
       ...overrides,
     },
     log: () => undefined,
