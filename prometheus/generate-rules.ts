@@ -1,0 +1,15 @@
+// Writes the generated Prometheus files from the single alert catalog (core/alerts) and the health PromQL
+// (collector/health/promql.ts): rules/pledgr-alerts.yml, rules/pledgr-recording.yml and the promtool tests
+// tests/pledgr-alerts.test.yml. Run after changing a rule, a threshold or an expression:
+//   node --import tsx prometheus/generate-rules.ts
+// test/stack/prometheus-files.test.ts fails while a committed file differs from what this writes.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { generatedFiles } from './generator/rule-files.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+for (const [path, text] of Object.entries(generatedFiles())) {
+  await writeFile(`${root}${path}`, text);
+  console.log(`wrote ${path}`);
+}
