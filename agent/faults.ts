@@ -1,5 +1,7 @@
 // Fault injection for demos and alert tests (off by default): extra latency and a share of 500 answers on
-// chosen route templates (FAULT_ROUTES=/api/artists/:id,… or *), like the OpenTelemetry Demo's flags.
+// chosen route templates (FAULT_ROUTES=/api/artists/:id,… or *), like the OpenTelemetry Demo's flags. It
+// runs before Express matches a route, so an injected 500 leaves the template in `res.locals.faultRoute`
+// for the HTTP metrics: per-route error panels then show the fault on the route it was injected on.
 import type { RequestHandler } from 'express';
 import { HttpError } from '../core/http/http-errors.ts';
 import type { FaultSettings } from './config.ts';
@@ -18,12 +20,15 @@ export function injectFaults(
   random: () => number = Math.random,
 ): RequestHandler | null {
   if (settings.routes.length === 0 || (settings.latencyMs === 0 && settings.errorRate === 0)) return null;
-  const patterns = settings.routes.map(templatePattern);
-  return async (req, _res, next) => {
-    if (!patterns.some((pattern) => pattern.test(req.path))) return next();
+  const patterns = settings.routes.map((template) => ({ template, pattern: templatePattern(template) }));
+  return async (req, res, next) => {
+    const matched = patterns.find(({ pattern }) => pattern.test(req.path));
+    if (!matched) return next();
     if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
-    if (random() < settings.errorRate)
+    if (random() < settings.errorRate) {
+      if (matched.template !== '*') res.locals.faultRoute = matched.template;
       throw new HttpError(500, 'injected_fault', 'fault injected by FAULT_ERROR_RATE');
+    }
     next();
   };
 }

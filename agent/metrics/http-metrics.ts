@@ -5,7 +5,7 @@
 // This replaces the metric of instrumentation-http + instrumentation-express, which cost the agent 1.7× its
 // CPU per request to build spans nobody exports (see README, "Overhead"); those two run only with traces on.
 import type { Attributes } from '@opentelemetry/api';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { agentMeter } from './meter.ts';
 
 /** The semantic conventions' boundaries for http.server.request.duration, in seconds. */
@@ -24,10 +24,15 @@ const knownMethods = new Set([
   'TRACE',
 ]);
 
-/** The template of the route that handled the request, with its router's mount path; undefined if none. */
-function routeTemplate(req: Request): string | undefined {
+/**
+ * The template of the route that handled the request, with its router's mount path, or the one a fault was
+ * injected on (agent/faults.ts, before routing); undefined if none.
+ */
+function routeTemplate(req: Request, res: Response): string | undefined {
   const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : undefined;
+  if (typeof path === 'string') return `${req.baseUrl}${path}`;
+  const faultRoute: unknown = res.locals.faultRoute;
+  return typeof faultRoute === 'string' ? faultRoute : undefined;
 }
 
 export function httpServerMetrics(): RequestHandler {
@@ -44,7 +49,7 @@ export function httpServerMetrics(): RequestHandler {
         'url.scheme': req.protocol,
         'network.protocol.version': req.httpVersion,
       };
-      const route = routeTemplate(req);
+      const route = routeTemplate(req, res);
       if (route !== undefined) attributes['http.route'] = route;
       if (res.writableFinished) {
         attributes['http.response.status_code'] = res.statusCode;

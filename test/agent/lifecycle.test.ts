@@ -189,17 +189,20 @@ describe('fault injection', () => {
     const run = async (path: string) => {
       const started = Date.now();
       let outcome: unknown = 'passed';
+      const res = { locals: {} as Record<string, unknown> };
       await new Promise<void>((resolve) => {
-        const result = faults({ path } as never, {} as never, () => resolve());
+        const result = faults({ path } as never, res as never, () => resolve());
         (result as unknown as Promise<void>)?.catch?.((error: Error) => {
           outcome = error.message;
           resolve();
         });
       });
-      return { outcome, ms: Date.now() - started };
+      return { outcome, ms: Date.now() - started, faultRoute: res.locals.faultRoute };
     };
     const failed = await run('/api/artists/7');
     expect(failed.outcome).toBe('fault injected by FAULT_ERROR_RATE');
+    // The HTTP metrics label the injected 500 with the route it was injected on.
+    expect(failed.faultRoute).toBe('/api/artists/:id');
     expect(failed.ms).toBeGreaterThanOrEqual(25);
     expect((await run('/api/artists/8')).outcome).toBe('passed');
     const other = await run('/api/artists');
