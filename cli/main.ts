@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, ParameterError, RefusedError, UsageError } from '../core/errors.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCollector } from './commands/collector.ts';
+import { registerImportSqlite } from './commands/import-sqlite.ts';
 import { registerKpis } from './commands/kpis.ts';
 import { registerLoad } from './commands/load.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerCollector(program);
   registerAgent(program);
   registerLoad(program);
+  registerImportSqlite(program);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }
