@@ -1,6 +1,7 @@
 // The pledge API's Express application: HTTP server metrics, JSON only (16 kB bodies), rate limits, optional fault injection,
 // the routes, and one error middleware that maps typed errors to statuses in the {"error": …} shape.
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
@@ -40,6 +41,15 @@ export function createAgentApp(deps: AgentDeps): Express {
   const { db, config } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // JSON only, never a page: nothing may load, frame or embed it. No CORS headers: browsers on other origins are refused.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      },
+    }),
+  );
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy);
 

@@ -3,6 +3,7 @@
 // error shape.
 import compression from 'compression';
 import express, { type Express, type Request } from 'express';
+import helmet from 'helmet';
 import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
 import type { KpiEngine } from '../core/kpi/kpi-engine.ts';
@@ -42,6 +43,26 @@ export function createCollectorApp(deps: CollectorDeps): Express {
   const { tokens } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // The dashboard loads only its own scripts, styles, fonts and images and talks only to this origin; plain
+  // HTTP on a LAN address must keep working, so no upgrade-insecure-requests. No CORS headers anywhere.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
   app.set('query parser', 'simple');
   const callerRole = (req: Request) => roleOf(req.get('authorization'), tokens);
   // gzip for the dashboard's assets and the JSON; never for the event stream, which must not be buffered.

@@ -20,11 +20,20 @@ export type RawKpiRequest = Partial<Record<'from' | 'to' | 'interval' | 'asOf', 
 /** How the caller names a parameter in messages: `from` for the API, `--from` for the CLI. */
 export type ParameterLabel = (parameter: string) => string;
 
+/**
+ * Years outside 1970–9998 are refused: no pledge predates the epoch, PostgreSQL has no year 0, and a period
+ * boundary past year 9999 (one interval after `to`) cannot be sent to the database (it answered 500).
+ */
+const earliestDay = '1970-01-01';
+const latestDay = '9998-12-31';
+const supportedYearsMessage = `must be between ${earliestDay} and ${latestDay}`;
+
 const day = z
   .string({ error: 'is required, as a date YYYY-MM-DD' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   // `2026-02-30` would parse as 2 March: a real date prints back as the text it came from.
   .refine((text) => isCalendarDate(text), 'is not a real calendar date')
+  .refine((text) => inSupportedYears(text), supportedYearsMessage)
   .transform((text) => new Date(`${text}T00:00:00Z`));
 
 const isoInstant = z
@@ -33,6 +42,9 @@ const isoInstant = z
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/,
     'must be ISO-8601 with a time zone, e.g. 2026-11-01T00:00:00Z (or a date YYYY-MM-DD)',
   )
+  // `2026-02-30T00:00Z` and `T24:00` would roll over into another day: refused like a bad date.
+  .refine((text) => isCalendarDate(text.slice(0, 10)) && isClockTime(text), 'is not a real instant')
+  .refine((text) => inSupportedYears(text), supportedYearsMessage)
   .transform((text) => new Date(text.length === 10 ? `${text}T00:00:00Z` : text))
   .refine((date) => !Number.isNaN(date.getTime()), 'is not a real instant');
 
@@ -102,6 +114,16 @@ export function parseKpiRequest(
     );
   }
   return { from, to, interval, asOf: result.data.asOf ?? now() };
+}
+
+function inSupportedYears(text: string): boolean {
+  const day = text.slice(0, 10);
+  return day >= earliestDay && day <= latestDay;
+}
+
+function isClockTime(text: string): boolean {
+  const time = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  return !time || (Number(time[1]) <= 23 && Number(time[2]) <= 59 && Number(time[3] ?? 0) <= 59);
 }
 
 function isCalendarDate(text: string): boolean {
