@@ -82,9 +82,15 @@ function listen(app: ReturnType<typeof createAgentApp>, port: number, host: stri
 /** Stops accepting, closes idle keep-alive sockets, waits for in-flight requests, then forces the rest. */
 function closeGracefully(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
+    // A keep-alive client that sends its next request at once never leaves its socket idle: answer it with
+    // `Connection: close`, or server.close() waits out the timeout (and the process exits 1). Sockets whose
+    // request was already running turn idle later: sweep them as they do, not after keepAliveTimeout.
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
     server.close(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();

@@ -1,10 +1,12 @@
 // The production implementation: PostgreSQL through a pg.Pool sized by the scaling guide's defaults.
-// Results are normalised with the same type parsers as PGlite; bulk loads use COPY FROM STDIN.
+// Results are normalised with the same type parsers as PGlite; bulk loads use COPY FROM STDIN. A lost or
+// refused connection is rethrown as DatabaseUnavailableError (HTTP 503), any other failure as it came.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyStatement, csvChunks } from './csv.ts';
+import { classifyDatabaseError } from './database-unavailable.ts';
 import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
 import { QueryEvents } from './query-events.ts';
 import { sharedParsers } from './type-parsers.ts';
@@ -82,8 +84,23 @@ class PostgresDb implements Db {
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.#transaction(work);
+    } catch (error) {
+      throw classifyDatabaseError(error);
+    }
+  }
+
+  async #transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // The pool listens for errors on idle clients only: a checked-out client whose server goes away
+    // (57P01 on `pg_ctl stop -m fast`) would emit an unhandled 'error' and crash the process. The statement
+    // in flight, or the next one, fails on its own and the transaction rolls back as usual.
+    const markBroken = () => {
+      broken = true;
+    };
+    client.on('error', markBroken);
     try {
       await client.query('BEGIN');
       const result = await work(new PostgresQueryable(client, this.#events));
@@ -97,6 +114,7 @@ class PostgresDb implements Db {
       }
       throw error;
     } finally {
+      client.off('error', markBroken);
       client.release(broken);
     }
   }
@@ -119,12 +137,16 @@ class PostgresQueryable implements Queryable {
 
   query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {
     const values = bindParams(query, params);
-    return this.events.observe(
-      query.name,
-      query.operation,
-      async () => (await this.target.query({ text: query.text, values })).rows as R[],
-      (rows) => rows.length,
-    );
+    return this.events
+      .observe(
+        query.name,
+        query.operation,
+        async () => (await this.target.query({ text: query.text, values })).rows as R[],
+        (rows) => rows.length,
+      )
+      .catch((error: unknown) => {
+        throw classifyDatabaseError(error);
+      });
   }
 
   async copyRows(target: CopyTarget, rows: Iterable<readonly SqlValue[]>): Promise<number> {
@@ -153,11 +175,15 @@ class PostgresQueryable implements Queryable {
   }
 
   async runScript(name: string, sql: string): Promise<void> {
-    await this.events.observe(
-      name,
-      'SCRIPT',
-      () => this.target.query(sql),
-      () => 0,
-    );
+    await this.events
+      .observe(
+        name,
+        'SCRIPT',
+        () => this.target.query(sql),
+        () => 0,
+      )
+      .catch((error: unknown) => {
+        throw classifyDatabaseError(error);
+      });
   }
 }

@@ -1,6 +1,7 @@
 // Typed HTTP errors and the one error middleware shared by the agent and the collector: every failure becomes {"error": {"code", "message"}} with
 // a status chosen by the error's type, never by its text. Unexpected errors are 500 with no detail leaked.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DatabaseUnavailableError } from '../db/database-unavailable.ts';
 import { ParameterError } from '../errors.ts';
 
 export class HttpError extends Error {
@@ -27,8 +28,10 @@ interface ClientError extends Error {
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const { status, code, message } = describe(error);
-    if (status >= 500)
-      log(`${req.method} ${req.route?.path ?? 'unmatched'} failed: ${(error as Error).stack}`);
+    const where = `${req.method} ${req.route?.path ?? 'unmatched'}`;
+    // An outage fails every request the same way: one line each, not a stack trace each.
+    if (error instanceof DatabaseUnavailableError) log(`${where} answered 503: ${error.message}`);
+    else if (status >= 500) log(`${where} failed: ${(error as Error).stack}`);
     res.status(status).json({ error: { code, message } });
   };
 }
@@ -36,6 +39,12 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
 function describe(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof ParameterError) return { status: 400, code: error.code, message: error.message };
+  if (error instanceof DatabaseUnavailableError)
+    return {
+      status: 503,
+      code: 'database_unavailable',
+      message: 'the database is unavailable; retry shortly',
+    };
   const clientError = error as ClientError;
   const status = clientError.status ?? clientError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
