@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { openDb } from '../core/db/open-db.ts';
 import type { Db } from '../core/db/types.ts';
+import { listen } from '../core/http/client-errors.ts';
 import { migrate } from '../core/migrate.ts';
 import { createAgentApp } from './app.ts';
 import type { AgentConfig } from './config.ts';
@@ -71,12 +72,6 @@ export async function startAgent(
     await closeDb();
     throw error;
   }
-}
-
-function listen(app: ReturnType<typeof createAgentApp>, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
-  });
 }
 
 /** Stops accepting, closes idle keep-alive sockets, waits for in-flight requests, then forces the rest. */

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { alertThresholds } from '../core/alerts/thresholds.ts';
 import { openDb } from '../core/db/open-db.ts';
 import type { Db } from '../core/db/types.ts';
+import { listen } from '../core/http/client-errors.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { migrate } from '../core/migrate.ts';
 import { type AlertService, createAlertService } from './alerts/alert-service.ts';
@@ -143,10 +144,4 @@ export async function startCollector(
     await closeDb();
     throw error;
   }
-}
-
-function listen(app: ReturnType<typeof createCollectorApp>, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
-  });
 }
