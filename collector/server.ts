@@ -1,7 +1,6 @@
 // Starts the collector: database (migrated), tokens, KPI engine, the live health source, the alert service,
 // the scaling checklist, the /metrics gauges and the live-event hub, then the HTTP server. Stops them in
 // reverse: server, alerts, health, database.
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { alertThresholds } from '../core/alerts/thresholds.ts';
 import { openDb } from '../core/db/open-db.ts';
