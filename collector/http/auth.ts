@@ -10,13 +10,17 @@ const rank: Record<Role, number> = { operator: 1, founder: 2 };
 /** Hashing first gives equal-length buffers, so timingSafeEqual can compare tokens of any length. */
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-export function roleOf(header: string | undefined, tokens: RoleTokens): Role | null {
+/** Whether an Authorization header carries `token` as its bearer token, compared in constant time. */
+export function bearerIs(header: string | undefined, token: string): boolean {
   const match = /^Bearer (\S+)$/.exec(header ?? '');
-  if (!match) return null;
-  const given = digest(match[1] as string);
+  return match !== null && timingSafeEqual(digest(match[1] as string), digest(token));
+}
+
+export function roleOf(header: string | undefined, tokens: RoleTokens): Role | null {
   let role: Role | null = null;
+  // Both tokens are always compared, so the time taken does not say which one matched.
   for (const candidate of ['founder', 'operator'] as const) {
-    if (timingSafeEqual(given, digest(tokens[candidate]))) role ??= candidate;
+    if (bearerIs(header, tokens[candidate])) role ??= candidate;
   }
   return role;
 }
