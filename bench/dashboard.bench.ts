@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
+import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
 import { type RunningPulse, startPulse } from '../test/support/pulse-start.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 
@@ -24,7 +25,6 @@ const jsBudgetBytes = 100_000;
 const coldLoads = 3;
 const chartTimeoutMs = 60_000;
 const views = ['#/business', '#/health'] as const;
-const chromiumPath = process.env.PULSE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const viteConfig = fileURLToPath(new URL('../dashboard/vite.config.ts', import.meta.url));
 const assetsDir = fileURLToPath(new URL('../dashboard/dist/assets/', import.meta.url));
 
@@ -170,7 +170,7 @@ async function measureFirstCharts(): Promise<string> {
     chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      args: [...chromiumArgs],
     }),
   ]);
   try {

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../../support/chromium.ts';
 import { inCi } from '../../support/postgres.ts';
 
-export const chromiumPath = process.env.PULSE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 export const artifactsDir = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url));
 export const dashboardBuilt = existsSync(
   fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url)),
@@ -48,15 +48,7 @@ export async function launchBrowser(colorScheme: 'light' | 'dark' = 'light'): Pr
     headless: true,
     viewport: { width: 1366, height: 900 },
     colorScheme,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...chromiumArgs],
   });
   return {
     context,
