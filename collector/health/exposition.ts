@@ -1,6 +1,7 @@
 // Reads an agent's Prometheus exposition text (through prom2javascript) into one cumulative snapshot per
 // service instance: every counter series (histogram buckets and counts, rate-limit rejections) by a stable
 // key, so deltas can be taken per series like Prometheus does, and the gauges the health point needs.
+
 import {
   getMetricsFromIterator,
   type PromData,
@@ -9,6 +10,7 @@ import {
   type PromMetrics,
 } from 'prom2javascript';
 import { label, metric } from './agent-metric-names.ts';
+import type { HealthPoint } from './types.ts';
 
 /** A counter series the step derivation adds up: what it counts, and the cumulative value at the scrape. */
 export type CounterSeries =
@@ -17,15 +19,11 @@ export type CounterSeries =
   | { readonly kind: 'dbBucket'; readonly query: string; readonly le: number; readonly value: number }
   | { readonly kind: 'rejections'; readonly value: number };
 
-export interface InstanceGauges {
-  readonly poolUsed: number | null;
-  readonly poolIdle: number | null;
-  readonly poolPending: number | null;
-  readonly poolMax: number | null;
-  readonly heapUsedBytes: number | null;
-  readonly rssBytes: number | null;
-  readonly eventLoopP99: number | null;
-}
+/** The gauge fields of a health point, as one instance's scrape gives them. */
+export type InstanceGauges = Pick<
+  HealthPoint,
+  'poolUsed' | 'poolIdle' | 'poolPending' | 'poolMax' | 'heapUsedBytes' | 'rssBytes' | 'eventLoopP99'
+>;
 
 export interface InstanceSnapshot {
   readonly instance: string;
