@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, Router } from 'express';
-import { alertRules } from '../../core/alerts/rules.ts';
+import { alertInputs, alertRules } from '../../core/alerts/rules.ts';
 import { kpiCatalog } from '../../core/kpi/catalog.ts';
 import { scalingPhases } from '../../core/scaling/scaling-guide.ts';
 import type { Role } from '../tokens.ts';
@@ -43,6 +43,7 @@ export function sessionRoutes(roleOf: (req: Request) => Role | null, currency: s
           forSeconds,
           summary,
           action,
+          unit: alertInputs[input].unit,
         })),
       scalingPhases,
     });

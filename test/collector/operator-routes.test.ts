@@ -99,6 +99,17 @@ describe('collector operator routes', () => {
     expect(await records()).toHaveLength(1);
   });
 
+  it('gives the catalog to an operator with the unit of each alert rule, and no founder-only rule', async () => {
+    const catalog = (await (await call('/api/catalog', 'operator')).json()) as {
+      alertRules: { name: string; unit: string; audience: string }[];
+    };
+    const unitOf = (name: string) => catalog.alertRules.find((rule) => rule.name === name)?.unit;
+    expect(unitOf('ApiLatencyHigh')).toBe('seconds');
+    expect(unitOf('EmbeddedDatabaseTooManyUsers')).toBe('count');
+    expect(unitOf('HeapUsedHigh')).toBe('bytes');
+    expect(catalog.alertRules.filter((rule) => rule.audience === 'founder')).toEqual([]);
+  });
+
   it('serves /metrics to the founder and the metrics token, not to the operator', async () => {
     expect((await call('/metrics', undefined)).status).toBe(401);
     expect((await call('/metrics', 'operator')).status).toBe(403);

@@ -4,6 +4,7 @@ import type { AlertHistoryEntry } from '../../../collector/alerts/alert-service.
 import type { AlertStatus, AlertTransition } from '../../../collector/alerts/types.ts';
 import type { HealthPoint } from '../../../collector/health/types.ts';
 import type { ScalingItemView, ScalingRecord } from '../../../collector/scaling/scaling-types.ts';
+import type { AlertUnit } from '../../../core/alerts/rules.ts';
 import type { KpiDefinition } from '../../../core/kpi/catalog.ts';
 import type { ScalingPhase } from '../../../core/scaling/scaling-guide.ts';
 
@@ -45,6 +46,8 @@ export interface CatalogAlertRule {
   readonly forSeconds: number;
   readonly summary: string;
   readonly action: readonly string[];
+  /** The unit of the rule's input (from the server's alert-input list). */
+  readonly unit: AlertUnit;
 }
 
 /** GET /api/catalog */

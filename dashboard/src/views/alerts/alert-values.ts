@@ -1,6 +1,5 @@
-// How an alert's value reads, in the unit of its rule's input (seconds, ratios, bytes…). The unit comes from
-// the server's input list (typed: a new input fails svelte-check until it is named here).
-import type { AlertInput, AlertUnit } from '../../lib/api-types.ts';
+// How an alert's value reads, in the unit of its rule's input (seconds, ratios, bytes…), as the catalog
+// (GET /api/catalog, from the server's alert-input list) gives it.
 import { catalog } from '../../lib/catalog.svelte.ts';
 import {
   formatBytes,
@@ -12,32 +11,9 @@ import {
   type Shown,
 } from '../../lib/format.ts';
 
-const units: Record<AlertInput, AlertUnit> = {
-  users: 'count',
-  embeddedDatabase: 'flag',
-  poolPending: 'count',
-  poolUsedShare: 'ratio',
-  requestsPerSecond: 'perSecond',
-  latencyP95: 'seconds',
-  errorRatio: 'ratio',
-  eventLoopP99: 'seconds',
-  heapUsedBytes: 'bytes',
-  rssBytes: 'bytes',
-  rateLimitRejectionsPerSecond: 'perSecond',
-  healthAgeSeconds: 'seconds',
-  kpiAgeSeconds: 'seconds',
-  logoChurnLastMonth: 'ratio',
-  pledgersAtStartLastMonth: 'count',
-  conversionRelativeDrop: 'ratio',
-  conversionCohortLastMature: 'count',
-};
-
 export function formatAlertValue(alertname: string, value: number | null): Shown {
   if (value === null) return missing('the input was missing');
-  const input = catalog.data?.alertRules.find((rule) => rule.name === alertname)?.input as
-    | AlertInput
-    | undefined;
-  switch (input ? units[input] : 'count') {
+  switch (catalog.data?.alertRules.find((rule) => rule.name === alertname)?.unit ?? 'count') {
     case 'ratio':
       return formatRatio(value, 'no data', 2);
     case 'seconds':

@@ -1,27 +1,28 @@
 // How the thresholds table reads an alert rule: the input in words and its threshold in the input's unit
 // ("API latency p95 > 500 ms", "heap used > 1 GiB"), the `for` as a duration, the audience in words. The
-// input list is typed against the server's own (AlertInput): a new input fails svelte-check until it is
-// named here.
+// unit comes with the rule from the catalog; the labels are typed against the server's input list
+// (AlertInput): a new input fails svelte-check until it is named here.
 import type { AlertInput, AlertUnit, CatalogAlertRule } from '../../lib/api-types.ts';
 
-const inputs: Record<AlertInput, { readonly label: string; readonly unit: AlertUnit }> = {
-  users: { label: 'users', unit: 'count' },
-  embeddedDatabase: { label: 'embedded database', unit: 'flag' },
-  poolPending: { label: 'callers waiting for a connection', unit: 'count' },
-  poolUsedShare: { label: 'pool in use', unit: 'ratio' },
-  requestsPerSecond: { label: 'requests', unit: 'perSecond' },
-  latencyP95: { label: 'API latency p95', unit: 'seconds' },
-  errorRatio: { label: 'error ratio (5xx)', unit: 'ratio' },
-  eventLoopP99: { label: 'event-loop delay p99', unit: 'seconds' },
-  heapUsedBytes: { label: 'heap used', unit: 'bytes' },
-  rssBytes: { label: 'resident memory', unit: 'bytes' },
-  rateLimitRejectionsPerSecond: { label: 'rate-limit rejections', unit: 'perSecond' },
-  healthAgeSeconds: { label: 'time since the last health scrape', unit: 'seconds' },
-  kpiAgeSeconds: { label: 'time since the KPIs were read', unit: 'seconds' },
-  logoChurnLastMonth: { label: 'logo churn last month', unit: 'ratio' },
-  pledgersAtStartLastMonth: { label: 'pledgers at the start of last month', unit: 'count' },
-  conversionRelativeDrop: { label: 'relative drop in conversion', unit: 'ratio' },
-  conversionCohortLastMature: { label: 'users in the last mature cohort', unit: 'count' },
+/** Each input in words; its unit comes with the rule from the catalog. */
+const inputLabels: Record<AlertInput, string> = {
+  users: 'users',
+  embeddedDatabase: 'embedded database',
+  poolPending: 'callers waiting for a connection',
+  poolUsedShare: 'pool in use',
+  requestsPerSecond: 'requests',
+  latencyP95: 'API latency p95',
+  errorRatio: 'error ratio (5xx)',
+  eventLoopP99: 'event-loop delay p99',
+  heapUsedBytes: 'heap used',
+  rssBytes: 'resident memory',
+  rateLimitRejectionsPerSecond: 'rate-limit rejections',
+  healthAgeSeconds: 'time since the last health scrape',
+  kpiAgeSeconds: 'time since the KPIs were read',
+  logoChurnLastMonth: 'logo churn last month',
+  pledgersAtStartLastMonth: 'pledgers at the start of last month',
+  conversionRelativeDrop: 'relative drop in conversion',
+  conversionCohortLastMature: 'users in the last mature cohort',
 };
 
 /** Up to three significant digits, trailing zeros dropped. */
@@ -56,9 +57,9 @@ export function formatDuration(seconds: number): string {
 const comparisons: Record<string, string> = { '>=': '≥', '<=': '≤' };
 
 export function conditionText(rule: CatalogAlertRule): string {
-  const input = inputs[rule.input as AlertInput] ?? { label: rule.input, unit: 'count' };
+  const label = inputLabels[rule.input as AlertInput] ?? rule.input;
   const comparison = comparisons[rule.comparison] ?? rule.comparison;
-  return `${input.label} ${comparison} ${formatThreshold(rule.threshold, input.unit)}`;
+  return `${label} ${comparison} ${formatThreshold(rule.threshold, rule.unit)}`;
 }
 
 export function forText(seconds: number): string {
