@@ -280,7 +280,13 @@ describe('Alertmanager notifications', () => {
     }, 30_000);
 
     afterAll(async () => {
-      process?.kill('SIGTERM');
+      // Alertmanager writes its snapshot to the data directory while it shuts down: wait for it to exit
+      // before removing the directory, or the removal races the write.
+      if (process && process.exitCode === null && process.signalCode === null) {
+        const exited = new Promise((resolve) => process.once('exit', resolve));
+        process.kill('SIGTERM');
+        await exited;
+      }
       await rm(dir, { recursive: true, force: true });
     });
 
