@@ -51,7 +51,7 @@ export function createAgentApp(deps: AgentDeps): Express {
     }),
   );
   app.set('query parser', 'simple');
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', config.trustProxy === false ? false : [...config.trustProxy]);
 
   app.use(httpServerMetrics());
   app.use(healthRoutes(db, deps.isShuttingDown ?? (() => false)));

@@ -8,7 +8,7 @@ import {
   requirePostgresUrl,
   toDatabaseConfig,
 } from '../core/config/database-config.ts';
-import { wholeNumber } from '../core/config/env-types.ts';
+import { trustedProxies, wholeNumber } from '../core/config/env-types.ts';
 import { type Env, parseEnv } from '../core/config/parse-env.ts';
 
 /** A limit such as `100/15m` (requests per window); `off` disables it. */
@@ -36,10 +36,11 @@ export interface AgentConfig {
   readonly shutdownTimeoutMs: number;
   readonly faults: FaultSettings;
   /**
-   * Express's `trust proxy`: which hops may set X-Forwarded-For, so that behind a load balancer the rate
-   * limits and logs see the client, not the balancer. false (the default) trusts none.
+   * Express's `trust proxy`: the load balancer's addresses or subnets, the only peers whose X-Forwarded-For
+   * and X-Forwarded-Proto count, so that behind it the rate limits see each client. false (the default)
+   * trusts none. Never a hop count: that would trust whoever connects directly.
    */
-  readonly trustProxy: boolean | number | string;
+  readonly trustProxy: false | readonly string[];
 }
 
 export interface AgentFlags {
@@ -73,16 +74,7 @@ const agentEnvSchema = databaseEnvSchema
     RATE_LIMIT_AUTH: rateLimit.default(() => ({ limit: 5, windowMs: 15 * 60_000 })),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 365, 168).default(168),
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000).default(10_000),
-    TRUST_PROXY: z
-      .string()
-      .regex(
-        /^(false|true|\d{1,2}|[\w.:/, -]+)$/,
-        'must be false, true, a number of hops such as 1, or addresses/subnets such as loopback, uniquelocal',
-      )
-      .transform((text): boolean | number | string =>
-        text === 'false' ? false : text === 'true' ? true : /^\d+$/.test(text) ? Number(text) : text,
-      )
-      .default(false),
+    TRUST_PROXY: trustedProxies().default(false),
     FAULT_ROUTES: z.string().default(''),
     FAULT_LATENCY_MS: wholeNumber(0, 60_000, 250).default(0),
     FAULT_ERROR_RATE: z

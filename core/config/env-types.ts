@@ -1,4 +1,5 @@
 // zod building blocks for environment variables: each carries the message that tells a person the fix.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A whole number in [min, max], written in the environment as decimal text. */
@@ -46,4 +47,39 @@ export function duration(minMs: number, maxMs: number, example: string) {
     .regex(/^\d+[smhd]$/, `must be a duration such as ${example} (s, m, h or d)`)
     .transform((text) => Number(text.slice(0, -1)) * (durationUnits[text.slice(-1)] as number))
     .refine((ms) => ms >= minMs && ms <= maxMs, `must be from ${minMs / 1000} s to ${maxMs / 3_600_000} h`);
+}
+
+/** Express's and proxy-addr's names for whole address ranges. */
+const namedRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrSubnet(item: string): boolean {
+  if (namedRanges.has(item)) return true;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * The addresses allowed to set X-Forwarded-For/-Proto (Express's `trust proxy`): `false`, or a
+ * comma-separated list of the load balancer's own addresses or subnets (`10.0.0.5`, `172.30.0.0/24`,
+ * `loopback`). A hop count or `true` is refused: either lets any client that reaches the server directly
+ * forge its address and dodge the rate limits.
+ */
+export function trustedProxies() {
+  return z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (items) => (items.length === 1 && items[0] === 'false') || items.every(isAddressOrSubnet),
+      'must be false or the load balancer’s addresses or subnets, comma-separated (10.0.0.5, ' +
+        '172.30.0.0/24, loopback, uniquelocal); a hop count or true would let any direct client forge its address',
+    )
+    .transform((items): false | readonly string[] => (items[0] === 'false' ? false : items));
 }

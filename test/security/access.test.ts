@@ -256,7 +256,7 @@ const agentConfig = (rateLimitAuth: typeof defaults.rateLimitAuth) => ({
   rateLimitAuth,
   sessionTtlHours: defaults.sessionTtlHours,
   faults: { routes: [], latencyMs: 0, errorRate: 0 },
-  trustProxy: false,
+  trustProxy: false as const,
 });
 
 async function postJson(url: string, body: unknown, token?: string) {

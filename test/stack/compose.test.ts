@@ -278,6 +278,15 @@ describe('docker-compose.yml against the services’ config.ts', () => {
     expect(scrapeUrls.map((url) => url.hostname).sort()).toEqual([...agentServices].sort());
   });
 
+  it('each agent trusts X-Forwarded-For from the balancer’s fixed address alone', () => {
+    const subnet = compose.networks?.default?.ipam?.config?.[0]?.subnet ?? '';
+    const balancer = service('lb').networks?.default?.ipv4_address ?? '';
+    expect(subnet).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
+    expect(balancer.split('.').slice(0, 3)).toEqual(subnet.split('.').slice(0, 3));
+    for (const name of agentServices)
+      expect(loadAgentConfig(environment(name)).trustProxy, name).toEqual([balancer]);
+  });
+
   it('each agent replica carries its own service.instance.id', () => {
     const ids = agentServices.map((name) => environment(name).OTEL_RESOURCE_ATTRIBUTES);
     expect(ids).toEqual(agentServices.map((name) => `service.instance.id=${name}`));

@@ -54,11 +54,13 @@ export interface ServiceSpec {
   readonly volumes?: (string | BindMount)[];
   readonly profiles?: string[];
   readonly restart?: string;
+  readonly networks?: Record<string, { ipv4_address?: string } | null>;
 }
 
 export interface ComposeFile {
   readonly services: Record<string, ServiceSpec>;
   readonly volumes?: Record<string, unknown>;
+  readonly networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
 }
 
 function readComposeRaw(): unknown {
