@@ -1,5 +1,8 @@
 // Registration, login and logout. Passwords are hashed with scrypt; a wrong email and a wrong password get
-// the same 401 so accounts cannot be discovered through login.
+// the same 401 after the same work (an unknown email is checked against a fixed dummy hash), so neither the
+// answer nor its timing tells whether an account exists. Registration's 409 does say an email is taken: that
+// is accepted, as on every sign-up form, and the auth rate limit bounds how fast anyone can ask.
+import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../core/db/types.ts';
@@ -33,6 +36,10 @@ const registerSchema = z.strictObject({
 });
 const loginSchema = z.strictObject({ email, password: z.string({ error: 'is required, as text' }).max(200) });
 
+let dummy: Promise<string> | undefined;
+/** A hash of a random secret, made on first use and verified for unknown emails so they cost what known ones do. */
+const dummyHash = () => (dummy ??= hashPassword(randomBytes(32).toString('base64url')));
+
 export function authRoutes(db: Db, sessionTtlHours: number): Router {
   const router = Router();
 
@@ -51,7 +58,7 @@ export function authRoutes(db: Db, sessionTtlHours: number): Router {
   router.post('/api/auth/login', async (req, res) => {
     const input = parseInput(loginSchema, req.body);
     const credentials = await findCredentialsByEmail(db, input.email);
-    const valid = credentials !== null && (await verifyPassword(input.password, credentials.passwordHash));
+    const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await dummyHash()));
     if (!credentials || !valid) throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
     res.json({ token: await createSession(db, credentials.id, sessionTtlHours) });
   });
