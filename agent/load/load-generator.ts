@@ -306,7 +306,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     ? Math.min(options.connections, options.requests)
     : options.connections;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
+    let settled = false;
+    const stop = () => instance.stop();
+    const instance: autocannon.Instance = autocannon(
       {
         url: base.origin,
         connections,
@@ -327,11 +329,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
           },
         ],
       },
-      (error, finished) => (error ? reject(error) : resolve(finished)),
+      (error, finished) => {
+        // The caller's signal outlives this run (the demo reuses one for every round): let go of it.
+        settled = true;
+        options.signal?.removeEventListener('abort', stop);
+        if (error) reject(error);
+        else resolve(finished);
+      },
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => run.latencies.push(responseTime));
     if (options.signal?.aborted) instance.stop();
-    options.signal?.addEventListener('abort', () => instance.stop(), { once: true });
+    else if (!settled) options.signal?.addEventListener('abort', stop, { once: true });
   });
   return summarise(run, result, {
     url: options.url,

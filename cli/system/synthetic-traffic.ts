@@ -1,6 +1,7 @@
 // Synthetic traffic for `pulse start --demo`: the `pulse load` mix at a gentle, steady rate, in rounds of a
 // minute until stopped, so the live health panels and alerts have something to show. A round that fails
 // (the API restarting, say) is logged and retried after a pause; it never stops the system.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad } from '../../agent/load/load-generator.ts';
 
 export interface SyntheticTrafficOptions {
@@ -24,18 +25,8 @@ export function startSyntheticTraffic(
 ): SyntheticTraffic {
   const abort = new AbortController();
   const totals = { rounds: 0, sent: 0, serverErrors: 0 };
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+  // Resolves early when stopped; timers/promises drops its abort listener either way (no leak per pause).
+  const pause = (ms: number) => sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined);
 
   const loop = (async () => {
     while (!abort.signal.aborted) {
