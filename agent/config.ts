@@ -8,14 +8,16 @@ import {
   requirePostgresUrl,
   toDatabaseConfig,
 } from '../core/config/database-config.ts';
-import { trustedProxies, wholeNumber } from '../core/config/env-types.ts';
+import { type RateLimit, rateLimit, trustedProxies, wholeNumber } from '../core/config/env-types.ts';
 import { type Env, parseEnv } from '../core/config/parse-env.ts';
+import {
+  type HttpServerLimits,
+  httpServerEnvSchema,
+  requireHeadersWithinRequest,
+  toHttpServerLimits,
+} from '../core/http/server-limits.ts';
 
-/** A limit such as `100/15m` (requests per window); `off` disables it. */
-export interface RateLimit {
-  readonly limit: number;
-  readonly windowMs: number;
-}
+export type { RateLimit } from '../core/config/env-types.ts';
 
 export interface FaultSettings {
   /** Route templates (`/api/artists/:id`) the faults apply to; empty means none, `*` every route. */
@@ -34,6 +36,8 @@ export interface AgentConfig {
   readonly rateLimitAuth: RateLimit | null;
   readonly sessionTtlHours: number;
   readonly shutdownTimeoutMs: number;
+  /** Headers and request timeouts and the connection cap of the HTTP server. */
+  readonly http: HttpServerLimits;
   readonly faults: FaultSettings;
   /**
    * Express's `trust proxy`: the load balancer's addresses or subnets, the only peers whose X-Forwarded-For
@@ -48,21 +52,8 @@ export interface AgentFlags {
   readonly port?: number | undefined;
 }
 
-const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
-
-const rateLimit = z
-  .string()
-  .regex(/^(off|\d+\/\d+[smh])$/, 'must look like 100/15m (requests per window in s, m or h), or off')
-  .transform((text): RateLimit | null => {
-    if (text === 'off') return null;
-    const [count, window] = text.split('/') as [string, string];
-    return {
-      limit: Number(count),
-      windowMs: Number(window.slice(0, -1)) * (units[window.slice(-1)] as number),
-    };
-  });
-
 const agentEnvSchema = databaseEnvSchema
+  .extend(httpServerEnvSchema.shape)
   .extend({
     HOST: z.string().default('127.0.0.1'),
     PORT: wholeNumber(0, 65_535, 3000).default(3000),
@@ -70,8 +61,8 @@ const agentEnvSchema = databaseEnvSchema
       .string()
       .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
       .optional(),
-    RATE_LIMIT_API: rateLimit.default(() => ({ limit: 100, windowMs: 15 * 60_000 })),
-    RATE_LIMIT_AUTH: rateLimit.default(() => ({ limit: 5, windowMs: 15 * 60_000 })),
+    RATE_LIMIT_API: rateLimit().default(() => ({ limit: 100, windowMs: 15 * 60_000 })),
+    RATE_LIMIT_AUTH: rateLimit().default(() => ({ limit: 5, windowMs: 15 * 60_000 })),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 365, 168).default(168),
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000).default(10_000),
     TRUST_PROXY: trustedProxies().default(false),
@@ -83,7 +74,8 @@ const agentEnvSchema = databaseEnvSchema
       .transform(Number)
       .default(0),
   })
-  .superRefine(requirePostgresUrl);
+  .superRefine(requirePostgresUrl)
+  .superRefine(requireHeadersWithinRequest);
 
 export function loadAgentConfig(env: Env = process.env, flags: AgentFlags = {}): AgentConfig {
   const merged = { ...env, ...(flags.dataDir ? { PULSE_DATA_DIR: flags.dataDir } : {}) };
@@ -97,6 +89,7 @@ export function loadAgentConfig(env: Env = process.env, flags: AgentFlags = {}):
     rateLimitAuth: parsed.RATE_LIMIT_AUTH,
     sessionTtlHours: parsed.SESSION_TTL_HOURS,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    http: toHttpServerLimits(parsed),
     trustProxy: parsed.TRUST_PROXY,
     faults: {
       routes: parsed.FAULT_ROUTES.split(',')

@@ -1,6 +1,7 @@
-// Starts the pledge API: database (migrated), optional Redis for shared rate limits, metrics attached to the
-// data layer, and the HTTP server. Stopping is graceful: stop accepting, let in-flight requests finish (up to
-// the shutdown timeout), flush telemetry, close Redis and the database.
+// Starts the pledge API: database (migrated), optional Redis for shared rate limits, and the HTTP server; its
+// metrics come from the drop-in agent loaded before it (agent/register.js). Stopping is graceful: stop
+// accepting, let in-flight requests finish (up to the shutdown timeout), flush telemetry, close Redis and the
+// database.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -10,8 +11,6 @@ import { listen } from '../core/http/client-errors.ts';
 import { migrate } from '../core/migrate.ts';
 import { createAgentApp } from './app.ts';
 import type { AgentConfig } from './config.ts';
-import { instrumentDb } from './metrics/db-metrics.ts';
-import { instrumentProcessMemory } from './metrics/process-metrics.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -40,8 +39,6 @@ export async function startAgent(
       redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
       await redis.connect();
     }
-    const stopDbMetrics = instrumentDb(db, `pledgr-agent ${db.location}`);
-    instrumentProcessMemory();
     let shuttingDown = false;
     const app = createAgentApp({
       db,
@@ -50,7 +47,7 @@ export async function startAgent(
       isShuttingDown: () => shuttingDown,
       log,
     });
-    const server = await listen(app, config.port, config.host);
+    const server = await listen(app, config.port, config.host, config.http);
     const { port } = server.address() as AddressInfo;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
@@ -58,7 +55,6 @@ export async function startAgent(
       async stop() {
         shuttingDown = true;
         await closeGracefully(server, config.shutdownTimeoutMs);
-        stopDbMetrics();
         const flush = (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] as
           | (() => Promise<void>)
           | undefined;

@@ -3,9 +3,16 @@ import { agentBenchmark } from './agent.bench.ts';
 import { dashboardBenchmark } from './dashboard.bench.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 import { kpiBenchmark } from './kpi.bench.ts';
+import { kpiBurstBenchmark } from './kpi-burst.bench.ts';
 import { seedBenchmark } from './seed.bench.ts';
 
-const benchmarks: Benchmark[] = [seedBenchmark, kpiBenchmark, agentBenchmark, dashboardBenchmark];
+const benchmarks: Benchmark[] = [
+  seedBenchmark,
+  kpiBenchmark,
+  kpiBurstBenchmark,
+  agentBenchmark,
+  dashboardBenchmark,
+];
 
 const only = process.argv[2];
 let failed = false;

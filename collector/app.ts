@@ -1,6 +1,6 @@
 // The collector's HTTP application: open /healthz and the dashboard's static files; founder-only KPI routes and /metrics (or the metrics
-// token); operator routes for live health, alerts, the scaling checklist and server-sent events; one JSON
-// error shape.
+// token); operator routes for live health, alerts, the scaling checklist and server-sent events; wrong tokens
+// limited per client address; one JSON error shape.
 import compression from 'compression';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
@@ -10,10 +10,12 @@ import type { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { alertRoutes, audiencesFor } from './alerts/alert-routes.ts';
 import type { AlertService } from './alerts/alert-service.ts';
 import type { AlertTransition } from './alerts/types.ts';
+import { type CollectorLimits, defaultCollectorLimits, defaultKpiSettings } from './config.ts';
 import type { EventHub } from './events/event-hub.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import type { HealthSource } from './health/types.ts';
-import { requireRole, roleOf } from './http/auth.ts';
+import { limitWrongTokens, requireRole, roleOf } from './http/auth.ts';
+import { ConcurrencyLimit } from './http/concurrency-limit.ts';
 import type { CollectorMetrics } from './metrics/kpi-gauges.ts';
 import { dashboardRoutes, sessionRoutes } from './routes/dashboard-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
@@ -29,6 +31,8 @@ export interface CollectorDeps {
   readonly tokens: RoleTokens;
   readonly metricsToken?: string | undefined;
   readonly currency: string;
+  /** Bounds the /api/kpis* work; where absent, one with defaultKpiSettings' limits. */
+  readonly kpiLimit?: ConcurrencyLimit;
   /** null when neither AGENT_METRICS_URLS nor PROMETHEUS_URL is set. */
   readonly health: HealthSource | null;
   readonly healthRetentionSeconds: number;
@@ -36,11 +40,29 @@ export interface CollectorDeps {
   readonly scaling: ScalingService;
   readonly metrics: CollectorMetrics;
   readonly events: EventHub;
+  /** Event streams per token and the wrong-token limit; where absent, defaultCollectorLimits'. */
+  readonly limits?: Pick<CollectorLimits, 'eventStreamsPerToken' | 'authFailures'>;
   readonly log: (message: string) => void;
+}
+
+/** Routes that take the operator token (and the founder's); /metrics and /api/kpis* take the founder's only. */
+const operatorPaths = [
+  '/api/session',
+  '/api/catalog',
+  '/api/health',
+  '/api/alerts',
+  '/api/scaling',
+  '/api/events',
+];
+
+function defaultKpiLimit(): ConcurrencyLimit {
+  const { maxConcurrent, maxQueued } = defaultKpiSettings;
+  return new ConcurrencyLimit({ maxRunning: maxConcurrent, maxQueued });
 }
 
 export function createCollectorApp(deps: CollectorDeps): Express {
   const { tokens } = deps;
+  const limits = deps.limits ?? defaultCollectorLimits;
   const app = express();
   app.disable('x-powered-by');
   // The dashboard loads only its own scripts, styles, fonts and images and talks only to this origin; plain
@@ -74,23 +96,21 @@ export function createCollectorApp(deps: CollectorDeps): Express {
     }),
   );
 
+  const wrongTokens = limitWrongTokens(
+    [tokens.founder, tokens.operator, ...(deps.metricsToken ? [deps.metricsToken] : [])],
+    limits.authFailures,
+    deps.log,
+  );
+  if (wrongTokens) app.use(['/metrics', '/api/kpis', ...operatorPaths], wrongTokens);
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.use(dashboardRoutes());
   app.use(metricsRoutes(deps.metrics, tokens, deps.metricsToken));
   app.use('/api/kpis', requireRole(tokens, 'founder'));
-  app.use(kpiRoutes(deps));
-  for (const path of [
-    '/api/session',
-    '/api/catalog',
-    '/api/health',
-    '/api/alerts',
-    '/api/scaling',
-    '/api/events',
-  ]) {
-    app.use(path, requireRole(tokens, 'operator'));
-  }
+  app.use(kpiRoutes({ ...deps, kpiLimit: deps.kpiLimit ?? defaultKpiLimit() }));
+  for (const path of operatorPaths) app.use(path, requireRole(tokens, 'operator'));
   if (deps.health) {
     app.use(healthRoutes(deps.health, { maxWindowSeconds: deps.healthRetentionSeconds }));
   } else {
@@ -106,10 +126,13 @@ export function createCollectorApp(deps: CollectorDeps): Express {
   app.use(alertRoutes(deps.alerts, { roleOf: callerRole }));
   app.use(scalingRoutes(deps.scaling));
   app.use(
-    eventsRoutes(deps.events, (req, event) => {
-      if (event.name !== 'alert') return true;
-      const { audience } = event.data as AlertTransition;
-      return audiencesFor(callerRole(req)).includes(audience);
+    eventsRoutes(deps.events, {
+      streamsPerToken: limits.eventStreamsPerToken,
+      visible: (req, event) => {
+        if (event.name !== 'alert') return true;
+        const { audience } = event.data as AlertTransition;
+        return audiencesFor(callerRole(req)).includes(audience);
+      },
     }),
   );
   app.use(notFound);

@@ -8,8 +8,23 @@ import {
   requirePostgresUrl,
   toDatabaseConfig,
 } from '../core/config/database-config.ts';
-import { duration, httpUrl, httpUrlList, wholeNumber } from '../core/config/env-types.ts';
+import {
+  duration,
+  httpUrl,
+  httpUrlList,
+  type RateLimit,
+  rateLimit,
+  wholeNumber,
+} from '../core/config/env-types.ts';
 import { type Env, parseEnv } from '../core/config/parse-env.ts';
+import {
+  type HttpServerLimits,
+  httpServerDefaults,
+  httpServerEnvSchema,
+  requireHeadersWithinRequest,
+  toHttpServerLimits,
+} from '../core/http/server-limits.ts';
+import { defaultCachePeriods } from '../core/kpi/period-cache.ts';
 
 export interface CollectorConfig {
   readonly database: DatabaseConfig;
@@ -25,7 +40,44 @@ export interface CollectorConfig {
   readonly alerts: AlertSettings;
   /** Whether the deployment has Redis (REDIS_URL set), for the scaling checklist. */
   readonly redisConfigured: boolean;
+  /** Where absent (configurations built in code), defaultKpiSettings. */
+  readonly kpi?: KpiSettings;
+  /** Where absent (configurations built in code), defaultCollectorLimits. */
+  readonly limits?: CollectorLimits;
 }
+
+/** Bounds on the KPI routes' work and memory. */
+export interface KpiSettings {
+  /** KPI computations running at once across every /api/kpis* route. */
+  readonly maxConcurrent: number;
+  /** Requests waiting for one of those; past that, 503 kpi_busy with Retry-After. */
+  readonly maxQueued: number;
+  /** Computed periods kept in memory (least recently used dropped first); 0 keeps none. */
+  readonly cachePeriods: number;
+}
+
+export const defaultKpiSettings: KpiSettings = {
+  maxConcurrent: 2,
+  maxQueued: 20,
+  cachePeriods: defaultCachePeriods,
+};
+
+export type { RateLimit } from '../core/config/env-types.ts';
+
+/** Bounds on what one client can hold or try: sockets, event streams, wrong tokens. */
+export interface CollectorLimits {
+  readonly http: HttpServerLimits;
+  /** Event streams (GET /api/events) open at once per token; past that, 429. */
+  readonly eventStreamsPerToken: number;
+  /** Wrong tokens per client address and window before 429; null turns the limit off. */
+  readonly authFailures: RateLimit | null;
+}
+
+export const defaultCollectorLimits: CollectorLimits = {
+  http: httpServerDefaults,
+  eventStreamsPerToken: 10,
+  authFailures: { limit: 20, windowMs: 60_000 },
+};
 
 export interface HealthSettings {
   /** The agents' metrics URLs the built-in scraper reads (AGENT_METRICS_URLS). */
@@ -51,6 +103,7 @@ const token = z.string().min(16, 'must be at least 16 characters; unset it to ha
 
 const collectorEnvSchema = databaseEnvSchema
   .extend(currencyEnvSchema.shape)
+  .extend(httpServerEnvSchema.shape)
   .extend({
     HOST: z.string().default('127.0.0.1'),
     COLLECTOR_PORT: wholeNumber(0, 65_535, 4000).default(4000),
@@ -64,9 +117,15 @@ const collectorEnvSchema = databaseEnvSchema
     ALERT_WEBHOOK_URL: httpUrl('https://hooks.example.com/pulse').optional(),
     ALERTMANAGER_URL: httpUrl('http://127.0.0.1:9093').optional(),
     ALERT_EVALUATION_INTERVAL: duration(1_000, 3_600_000, '15s').default(15_000),
+    KPI_MAX_CONCURRENT: wholeNumber(1, 64, 2).default(defaultKpiSettings.maxConcurrent),
+    KPI_MAX_QUEUED: wholeNumber(0, 10_000, 20).default(defaultKpiSettings.maxQueued),
+    KPI_CACHE_PERIODS: wholeNumber(0, 1_000_000, 20_000).default(defaultKpiSettings.cachePeriods),
+    EVENT_STREAMS_PER_TOKEN: wholeNumber(1, 10_000, 10).default(defaultCollectorLimits.eventStreamsPerToken),
+    RATE_LIMIT_AUTH_FAILURES: rateLimit().default(defaultCollectorLimits.authFailures),
     REDIS_URL: z.string().optional(),
   })
   .superRefine(requirePostgresUrl)
+  .superRefine(requireHeadersWithinRequest)
   .superRefine((env, ctx) => {
     if (env.PULSE_FOUNDER_TOKEN && env.PULSE_FOUNDER_TOKEN === env.PULSE_OPERATOR_TOKEN) {
       ctx.addIssue({
@@ -100,5 +159,15 @@ export function loadCollectorConfig(env: Env = process.env, flags: CollectorFlag
       evaluationIntervalMs: parsed.ALERT_EVALUATION_INTERVAL,
     },
     redisConfigured: Boolean(parsed.REDIS_URL),
+    kpi: {
+      maxConcurrent: parsed.KPI_MAX_CONCURRENT,
+      maxQueued: parsed.KPI_MAX_QUEUED,
+      cachePeriods: parsed.KPI_CACHE_PERIODS,
+    },
+    limits: {
+      http: toHttpServerLimits(parsed),
+      eventStreamsPerToken: parsed.EVENT_STREAMS_PER_TOKEN,
+      authFailures: parsed.RATE_LIMIT_AUTH_FAILURES,
+    },
   };
 }

@@ -8,15 +8,17 @@ import type { Db } from '../core/db/types.ts';
 import { listen } from '../core/http/client-errors.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { migrate } from '../core/migrate.ts';
+import { markUntracked } from '../core/telemetry/untracked-server.ts';
 import { type AlertService, createAlertService } from './alerts/alert-service.ts';
 import { defaultRetryPolicy } from './alerts/deliver.ts';
 import { createAlertInputGatherer } from './alerts/gather-inputs.ts';
 import { systemClock } from './alerts/types.ts';
 import { createCollectorApp } from './app.ts';
-import type { CollectorConfig } from './config.ts';
+import { type CollectorConfig, defaultCollectorLimits, defaultKpiSettings } from './config.ts';
 import { EventHub } from './events/event-hub.ts';
 import { createHealthSource } from './health/create-health-source.ts';
 import type { HealthSource } from './health/types.ts';
+import { ConcurrencyLimit } from './http/concurrency-limit.ts';
 import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
 import { readScalingHealth } from './scaling/health-inputs.ts';
 import { createScalingService } from './scaling/scaling-service.ts';
@@ -52,8 +54,10 @@ export async function startCollector(
   try {
     await migrate(db);
     const tokens = await resolveTokens(config.database.dataDir, config);
-    const engine = new KpiEngine(db, { currency: config.currency });
+    const kpi = config.kpi ?? defaultKpiSettings;
+    const engine = new KpiEngine(db, { currency: config.currency, cachePeriods: kpi.cachePeriods });
     const events = new EventHub();
+    const limits = config.limits ?? defaultCollectorLimits;
 
     health = createHealthSource(config.health);
     health?.onTick((latest) => events.publish('health', latest));
@@ -104,15 +108,19 @@ export async function startCollector(
       tokens: tokens.tokens,
       metricsToken: config.metricsToken,
       currency: config.currency,
+      kpiLimit: new ConcurrencyLimit({ maxRunning: kpi.maxConcurrent, maxQueued: kpi.maxQueued }),
       health,
       healthRetentionSeconds: config.health.retentionMs / 1000,
       alerts,
       scaling,
       metrics,
       events,
+      limits,
       log,
     });
-    const server = await listen(app, config.port, config.host);
+    const server = await listen(app, config.port, config.host, limits.http);
+    // In `pulse start` the agent's drop-in shares this process: the collector's requests are not the API's.
+    markUntracked(server);
     const { port } = server.address() as AddressInfo;
     const source = health;
     return {

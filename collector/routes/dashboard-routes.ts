@@ -66,7 +66,8 @@ export function dashboardRoutes(dist: string = dashboardDist): Router {
   }
   router.use(
     '/assets',
-    express.static(`${dist}assets`, { immutable: true, maxAge: '365d', fallthrough: false }),
+    // No fall-through and no directory redirects: a missing asset is a JSON 404 (see errorHandler).
+    express.static(`${dist}assets`, { immutable: true, maxAge: '365d', fallthrough: false, redirect: false }),
   );
   router.get(['/', '/index.html'], (_req, res) => {
     res.set('cache-control', 'no-cache').sendFile(`${dist}index.html`);

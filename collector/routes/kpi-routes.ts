@@ -1,18 +1,26 @@
 // The founder's KPI routes: each handler reads parse → (role checked by the router) → query → respond.
-import { Router } from 'express';
+// The queries are the heaviest work the collector does, on the event loop and the database pool it shares
+// with the pledge API under `pulse start`: they run a few at a time (ConcurrencyLimit), a short line waits,
+// and past it the answer is 503 kpi_busy with Retry-After. The big daily report is sent in slices.
+import { type Response, Router } from 'express';
 import type { Db } from '../../core/db/types.ts';
 import { ParameterError } from '../../core/errors.ts';
+import { HttpError } from '../../core/http/http-errors.ts';
 import { artistReport, maxArtistsPerRequest } from '../../core/kpi/artists.ts';
 import { cohortReport, maxCohortMonths } from '../../core/kpi/cohorts.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import { parseAsOf, parseKpiRequest, parseRange } from '../../core/kpi/kpi-request.ts';
 import { ltvReport } from '../../core/kpi/ltv.ts';
 import { countPeriods } from '../../core/kpi/periods.ts';
+import { BusyError, type ConcurrencyLimit } from '../http/concurrency-limit.ts';
+import { sendJsonInSlices } from '../http/send-json-in-slices.ts';
 
 export interface KpiRouteDeps {
   readonly db: Db;
   readonly engine: KpiEngine;
   readonly currency: string;
+  /** Shared by every /api/kpis* route. */
+  readonly kpiLimit: ConcurrencyLimit;
 }
 
 /** A query parameter given twice (`?from=a&from=b`) arrives as an array: refuse it by name. */
@@ -37,18 +45,49 @@ function parseLimit(raw: unknown): number {
   return limit;
 }
 
-export function kpiRoutes({ db, engine, currency }: KpiRouteDeps): Router {
+/**
+ * Runs `respond` in a slot of `limit`, the slot held until the answer is written. A full line: 503 kpi_busy
+ * with Retry-After. A caller who leaves while waiting gives up the place in line, and gets no answer.
+ */
+async function inSlot(limit: ConcurrencyLimit, res: Response, respond: () => Promise<void>): Promise<void> {
+  const gone = new AbortController();
+  const leave = () => gone.abort();
+  res.once('close', leave);
+  try {
+    await limit.run(respond, gone.signal);
+  } catch (error) {
+    if (error instanceof BusyError) {
+      res.set('Retry-After', String(error.retryAfterSeconds));
+      throw new HttpError(
+        503,
+        'kpi_busy',
+        `too many KPI requests at once; retry in ${error.retryAfterSeconds} s`,
+      );
+    }
+    if (!(gone.signal.aborted && error === gone.signal.reason)) throw error;
+  } finally {
+    res.off('close', leave);
+  }
+}
+
+export function kpiRoutes({ db, engine, currency, kpiLimit }: KpiRouteDeps): Router {
   const router = Router();
 
   router.get('/api/kpis', async (req, res) => {
     const request = parseKpiRequest(single(req.query, ['from', 'to', 'interval', 'asOf']));
-    res.json(await engine.reportParsed(request));
+    await inSlot(kpiLimit, res, async () => {
+      const { periods, ...head } = await engine.reportParsed(request);
+      await sendJsonInSlices(res, head, 'periods', periods);
+    });
   });
 
   router.get('/api/kpis/artists', async (req, res) => {
     const query = single(req.query, ['from', 'to', 'limit']);
     const range = parseRange(query);
-    res.json(await artistReport(db, range, parseLimit(query.limit), currency));
+    const limit = parseLimit(query.limit);
+    await inSlot(kpiLimit, res, async () => {
+      res.json(await artistReport(db, range, limit, currency));
+    });
   });
 
   router.get('/api/kpis/cohorts', async (req, res) => {
@@ -60,12 +99,16 @@ export function kpiRoutes({ db, engine, currency }: KpiRouteDeps): Router {
         'too_many_periods',
       );
     }
-    res.json(await cohortReport(db, range, currency));
+    await inSlot(kpiLimit, res, async () => {
+      res.json(await cohortReport(db, range, currency));
+    });
   });
 
   router.get('/api/kpis/ltv', async (req, res) => {
     const asOf = parseAsOf(single(req.query, ['asOf']).asOf);
-    res.json(await ltvReport(engine, asOf, currency));
+    await inSlot(kpiLimit, res, async () => {
+      res.json(await ltvReport(engine, asOf, currency));
+    });
   });
 
   return router;

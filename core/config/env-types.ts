@@ -83,3 +83,29 @@ export function trustedProxies() {
     )
     .transform((items): false | readonly string[] => (items[0] === 'false' ? false : items));
 }
+
+/** A number of events per window, such as 100 requests per 15 minutes; `off` (null) disables the limit. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+const windowUnits: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `100/15m` (count per window in s, m or h) or `off`. */
+export function rateLimit() {
+  return z
+    .string()
+    .regex(
+      /^(off|[1-9]\d*\/[1-9]\d*[smh])$/,
+      'must look like 100/15m (count per window in s, m or h), or off',
+    )
+    .transform((text): RateLimit | null => {
+      if (text === 'off') return null;
+      const [count, window] = text.split('/') as [string, string];
+      return {
+        limit: Number(count),
+        windowMs: Number(window.slice(0, -1)) * (windowUnits[window.slice(-1)] as number),
+      };
+    });
+}

@@ -5,12 +5,14 @@
 // usually just the open one — reading the rows of that range alone, with the opening values taken from the
 // cached period before it. Every computation reads one consistent snapshot (REPEATABLE READ). When the
 // database cannot be reached, the last report for the same request is served again, marked stale.
+// Both memories are bounded by size: the period cache by `cachePeriods` (least recently used dropped first),
+// the last reports by a total number of periods.
 import { defineQuery } from '../db/query.ts';
 import type { Db, Queryable } from '../db/types.ts';
 import { assemblePeriod, closingOf, type Opening, type PeriodFacts, withMaturity } from './assemble.ts';
 import { kpiQueries, type RangeParams } from './kpi-queries.ts';
 import { type ParsedKpiRequest, parseKpiRequest } from './kpi-request.ts';
-import { PeriodCache } from './period-cache.ts';
+import { defaultCachePeriods, PeriodCache } from './period-cache.ts';
 import { listPeriods, nextBoundary, type Period } from './periods.ts';
 import type { KpiInterval, KpiReport, KpiRequest } from './types.ts';
 
@@ -18,6 +20,8 @@ export interface KpiEngineOptions {
   readonly currency: string;
   /** Keep closed periods between requests (the collector); a one-shot CLI run has no use for it. */
   readonly cache?: boolean;
+  /** How many periods the cache keeps at most (default 20,000, about 5 MB); 0 keeps none. */
+  readonly cachePeriods?: number;
   readonly now?: () => Date;
 }
 
@@ -26,26 +30,34 @@ const pruneChangeLog = defineQuery<Record<string, never>, never>(
   "DELETE FROM kpi_changes WHERE recorded_at < now() - interval '1 day'",
 );
 const pruneEveryMs = 3_600_000;
-/** How many distinct requests keep a last-known report for stale serving. */
+/** How many distinct requests keep a last-known report for stale serving, and how many periods in all. */
 const lastReportsKept = 50;
+const lastReportPeriodsKept = 5_500;
 
 export class KpiEngine {
   readonly #cache: PeriodCache | null;
   readonly #now: () => Date;
   readonly #lastReports = new Map<string, KpiReport>();
+  #lastReportPeriods = 0;
   #prunedAt = 0;
 
   constructor(
     private readonly db: Db,
     private readonly options: KpiEngineOptions,
   ) {
-    this.#cache = options.cache === false ? null : new PeriodCache();
+    const cachePeriods = options.cachePeriods ?? defaultCachePeriods;
+    this.#cache = options.cache === false || cachePeriods === 0 ? null : new PeriodCache(cachePeriods);
     this.#now = options.now ?? (() => new Date());
   }
 
   /** Number of closed periods held in the cache (0 without a cache). */
   get cachedPeriods(): number {
     return this.#cache?.size ?? 0;
+  }
+
+  /** The most periods the cache may hold (0 without a cache). */
+  get cacheLimit(): number {
+    return this.#cache?.maxPeriods ?? 0;
   }
 
   report(request: KpiRequest): Promise<KpiReport> {
@@ -120,12 +132,22 @@ export class KpiEngine {
   }
 
   #remember(key: string, report: KpiReport): void {
-    this.#lastReports.delete(key);
+    this.#forget(key);
+    if (report.periods.length > lastReportPeriodsKept) return;
     this.#lastReports.set(key, report);
-    if (this.#lastReports.size > lastReportsKept) {
+    this.#lastReportPeriods += report.periods.length;
+    while (this.#lastReports.size > lastReportsKept || this.#lastReportPeriods > lastReportPeriodsKept) {
       const oldest = this.#lastReports.keys().next().value;
-      if (oldest !== undefined) this.#lastReports.delete(oldest);
+      if (oldest === undefined) break;
+      this.#forget(oldest);
     }
+  }
+
+  #forget(key: string): void {
+    const report = this.#lastReports.get(key);
+    if (!report) return;
+    this.#lastReports.delete(key);
+    this.#lastReportPeriods -= report.periods.length;
   }
 }
 

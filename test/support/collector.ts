@@ -1,7 +1,7 @@
 // Starts a real collector (HTTP on a free loopback port) over a given database configuration, with known
 // tokens, and offers a small fetch helper that sends a role's token.
 import type { CollectorConfig } from '../../collector/config.ts';
-import { type RunningCollector, startCollector } from '../../collector/server.ts';
+import { type RunningCollector, type StartCollectorOptions, startCollector } from '../../collector/server.ts';
 import type { DatabaseConfig } from '../../core/config/database-config.ts';
 
 export const testTokens = {
@@ -12,6 +12,7 @@ export const testTokens = {
 export async function startTestCollector(
   database: DatabaseConfig,
   overrides: Partial<CollectorConfig> = {},
+  options: StartCollectorOptions = {},
 ): Promise<RunningCollector> {
   const config: CollectorConfig = {
     database,
@@ -25,7 +26,7 @@ export async function startTestCollector(
     redisConfigured: false,
     ...overrides,
   };
-  return startCollector(config, () => undefined);
+  return startCollector(config, () => undefined, options);
 }
 
 export interface JsonResponse {
