@@ -1,4 +1,5 @@
-// The pledge API's Express application: HTTP server metrics, JSON only (16 kB bodies), rate limits, optional fault injection,
+// The pledge API's Express application (its HTTP metrics come from the drop-in agent, agent/register.js, as
+// for any Express app): JSON only (16 kB bodies), rate limits, optional fault injection,
 // the routes, and one error middleware that maps typed errors to statuses in the {"error": …} shape.
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -7,7 +8,6 @@ import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
 import type { AgentConfig } from './config.ts';
 import { injectFaults } from './faults.ts';
-import { httpServerMetrics } from './metrics/http-metrics.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { artistRoutes } from './routes/artist-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -53,7 +53,6 @@ export function createAgentApp(deps: AgentDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy === false ? false : [...config.trustProxy]);
 
-  app.use(httpServerMetrics());
   app.use(healthRoutes(db, deps.isShuttingDown ?? (() => false)));
   const apiLimit = createRateLimiter('api', config.rateLimitApi, deps.redis);
   const authLimit = createRateLimiter('auth', config.rateLimitAuth, deps.redis);

@@ -6,6 +6,7 @@ import { ConfigError, ParameterError, RefusedError, UsageError } from '../core/e
 import { registerAgent } from './commands/agent.ts';
 import { registerCollector } from './commands/collector.ts';
 import { registerImportSqlite } from './commands/import-sqlite.ts';
+import { registerInstrument } from './commands/instrument.ts';
 import { registerKpis } from './commands/kpis.ts';
 import { registerLoad } from './commands/load.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerLoad(program);
   registerImportSqlite(program);
+  registerInstrument(program);
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
   }

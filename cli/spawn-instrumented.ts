@@ -1,14 +1,15 @@
-// Runs an entry module in a child Node process with the OpenTelemetry preload loaded first (it must patch
-// modules before they are imported, which this CLI process already did), forwards SIGTERM and SIGINT to it,
-// and resolves with its exit code. `pulse agent` and `pulse start` run this way.
+// Runs an entry module in a child Node process with the drop-in agent loaded first (agent/register.js: it
+// must patch modules before they are imported, which this CLI process already did), forwards SIGTERM and
+// SIGINT to it, and resolves with its exit code. `pulse agent` and `pulse start` run this way.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const instrument = fileURLToPath(new URL('../agent/instrument.ts', import.meta.url));
+/** The drop-in agent's entry: plain JavaScript, the agent itself built ahead of time (npm run build:agent). */
+export const dropInEntry = fileURLToPath(new URL('../agent/register.js', import.meta.url));
 
-/** The node arguments that run `entry` (a path) under tsx and the preload. */
+/** The node arguments that run `entry` (a TypeScript path) under tsx and the drop-in agent. */
 export function instrumentedCommand(entry: string): string[] {
-  return ['--import', import.meta.resolve('tsx'), '--import', instrument, entry];
+  return ['--import', import.meta.resolve('tsx'), '--import', dropInEntry, entry];
 }
 
 export async function runInstrumented(entry: string, env: NodeJS.ProcessEnv): Promise<number> {

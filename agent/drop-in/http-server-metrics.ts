@@ -7,11 +7,9 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type Attributes, metrics } from '@opentelemetry/api';
-import { guarded } from './fault-guard.ts';
+import { untrackedServer } from '../../core/telemetry/untracked-server.ts';
+import { isOff, switchOff } from './fault-guard.ts';
 import { type RoutedRequest, routeKey } from './route-template.ts';
-
-/** Set on a server whose requests are not the application's (metrics endpoint, Pulse's collector). */
-export const untrackedServer: unique symbol = Symbol.for('pledgr.http.untracked');
 
 /** The semantic conventions' boundaries for http.server.request.duration, in seconds. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -43,9 +41,10 @@ export function recordHttpServerRequests(): void {
     advice: { explicitBucketBoundaries: durationBuckets },
   });
 
+  // One shared listener, no closure per request; a fault switches the HTTP signal off (fault-guard.ts).
   function onClose(this: ServerResponse & { [startKey]?: number }): void {
-    const started = this[startKey] as number;
-    guarded('http', () => {
+    if (isOff('http')) return;
+    try {
       const request = this.req as IncomingMessage & RoutedRequest & { protocol?: unknown };
       const attributes: Attributes = {
         'http.request.method': knownMethods.has(request.method ?? '') ? request.method : '_OTHER',
@@ -61,8 +60,10 @@ export function recordHttpServerRequests(): void {
       } else {
         attributes['error.type'] = 'aborted';
       }
-      duration.record((performance.now() - started) / 1000, attributes);
-    });
+      duration.record((performance.now() - (this[startKey] as number)) / 1000, attributes);
+    } catch (error) {
+      switchOff('http', error);
+    }
   }
 
   subscribe('http.server.request.start', (message) => {

@@ -4,9 +4,10 @@
 // load. The Prometheus endpoint opens when the application first listens. A configuration error or any
 // fault here is reported once on stderr and the application starts uninstrumented: the agent never stops it.
 import { Server } from 'node:http';
+import { untrackedServer } from '../../core/telemetry/untracked-server.ts';
 import { loadTelemetryConfig } from '../config.ts';
 import { recordDataLayerReports } from './data-layer-reports.ts';
-import { recordHttpServerRequests, untrackedServer } from './http-server-metrics.ts';
+import { recordHttpServerRequests } from './http-server-metrics.ts';
 import { patchModulesOnLoad } from './module-hooks.ts';
 import { createTelemetry } from './telemetry.ts';
 import { startTracesIfAsked } from './traces.ts';
@@ -38,7 +39,7 @@ async function startDropIn(): Promise<void> {
   const global = globalThis as Record<symbol, unknown>;
   if (global[startedKey]) return;
   global[startedKey] = true;
-  const telemetry = createTelemetry(loadTelemetryConfig());
+  const telemetry = await createTelemetry(loadTelemetryConfig());
   recordHttpServerRequests();
   recordDataLayerReports();
   patchModulesOnLoad();

@@ -1,5 +1,6 @@
 // node-sqlite3: the duration of every statement — Database#run/get/all/each/map and prepared statements all
-// execute through Statement#run/get/all/each, so patching the Statement counts each once — and of
+// execute through Statement#run/get/all/each, so patching the Statement counts each once (a Database-level
+// call with a callback is timed at that level instead, to see statements that fail to prepare) — and of
 // Database#exec, with a bounded db.query.summary from the statement's SQL. Callbacks keep their `this` (the
 // app reads this.lastID and this.changes). A call without a completion callback gets one that behaves as
 // sqlite3 does without it: an error is emitted as 'error' on the statement or database.
@@ -9,6 +10,8 @@ import { switchOff } from './fault-guard.ts';
 import { createSummaryCache } from './query-summary.ts';
 
 const patched = Symbol.for('pledgr.sqlite3.patched');
+/** On a completion callback that a Database-level call already times: the Statement leaves it alone. */
+const timed = Symbol('pledgr.sqlite3.timed');
 const summarize = createSummaryCache();
 
 type Callback = (this: unknown, ...args: unknown[]) => unknown;
@@ -39,7 +42,8 @@ function withCompletion(
   const trailing = typeof args[last] === 'function';
   const hasCompletion = rowCallbackFirst ? trailing && typeof args[last - 1] === 'function' : trailing;
   if (hasCompletion) {
-    const callback = args[last] as Callback;
+    const callback = args[last] as Callback & { [timed]?: boolean };
+    if (callback[timed]) return args;
     args[last] = function completed(this: unknown, ...results: unknown[]) {
       onDone(results[0]);
       return callback.apply(this, results);
@@ -70,6 +74,38 @@ function patchMethod(
   };
 }
 
+/**
+ * Database#run/get/all/each with a completion callback: sqlite3 prepares a Statement and, if preparing fails
+ * (no such table, a syntax error), calls that callback from the Statement's constructor and never runs the
+ * Statement's method — so the call is timed here, once, by whichever way the callback is reached.
+ */
+function patchDatabaseMethod(proto: Record<string, unknown>, name: string): void {
+  const original = proto[name] as Method | undefined;
+  if (typeof original !== 'function') return;
+  const rowCallbackFirst = name === 'each';
+  proto[name] = function instrumented(this: EventEmitter, ...args: unknown[]) {
+    const last = args.length - 1;
+    const trailing = last >= 1 && typeof args[last] === 'function';
+    const hasCompletion = rowCallbackFirst
+      ? trailing && last >= 2 && typeof args[last - 1] === 'function'
+      : trailing;
+    if (!hasCompletion) return original.apply(this, args);
+    const started = performance.now();
+    const sql = args[0];
+    const callback = args[last] as Callback;
+    let done = false;
+    const completed = function completed(this: unknown, ...results: unknown[]) {
+      if (!done) {
+        done = true;
+        record(sql, started, results[0]);
+      }
+      return callback.apply(this, results);
+    };
+    args[last] = Object.assign(completed, { [timed]: true });
+    return original.apply(this, args);
+  };
+}
+
 /** Patches one loaded copy of sqlite3 (its exports object); a second call for the same copy does nothing. */
 export function patchSqlite3(sqlite3: unknown): void {
   try {
@@ -85,6 +121,7 @@ export function patchSqlite3(sqlite3: unknown): void {
     if ((statementProto as Record<symbol, unknown>)[patched]) return;
     (statementProto as Record<symbol, unknown>)[patched] = true;
     for (const name of ['run', 'get', 'all', 'each']) patchMethod(statementProto, name, (self) => self.sql);
+    for (const name of ['run', 'get', 'all', 'each']) patchDatabaseMethod(databaseProto, name);
     patchMethod(databaseProto, 'exec', (_self, args) => args[0]);
   } catch (error) {
     switchOff('sqlite3', error);

@@ -8,20 +8,19 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { metrics } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AggregationType,
   type IMetricReader,
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { markUntracked } from '../../core/telemetry/untracked-server.ts';
 import type { TelemetryConfig } from '../config.ts';
 import { switchOff } from './fault-guard.ts';
-import { untrackedServer } from './http-server-metrics.ts';
 
 export interface Telemetry {
   readonly provider: MeterProvider;
@@ -39,7 +38,8 @@ function pulseVersion(): string {
   }
 }
 
-export function createTelemetry(config: TelemetryConfig): Telemetry {
+export async function createTelemetry(config: TelemetryConfig): Promise<Telemetry> {
+  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over these defaults (compose sets service.instance.id).
   const resource = resourceFromAttributes({
     'service.name': process.env.OTEL_SERVICE_NAME ?? 'pledgr-agent',
     'service.version': pulseVersion(),
@@ -48,7 +48,7 @@ export function createTelemetry(config: TelemetryConfig): Telemetry {
     'deployment.environment.name': config.environment,
     ...(config.deploymentColor ? { 'deployment.color': config.deploymentColor } : {}),
     'deployment.canary': config.canary,
-  });
+  }).merge(detectResources({ detectors: [envDetector] }));
   const prometheus = new PrometheusExporter({
     preventServerStart: true,
     // Every series carries the instance, version and colour, so per-instance and canary splits need no join.
@@ -57,6 +57,8 @@ export function createTelemetry(config: TelemetryConfig): Telemetry {
   });
   const readers: IMetricReader[] = [prometheus];
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
+    // Loaded only when asked for: most deployments are scraped, and every module costs startup time.
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: new OTLPMetricExporter(),
@@ -80,7 +82,7 @@ export function createTelemetry(config: TelemetryConfig): Telemetry {
   const startServing = () => {
     if (server) return;
     server = createServer((req, res) => prometheus.getMetricsRequestHandler(req, res));
-    (server as Server & { [untrackedServer]?: boolean })[untrackedServer] = true;
+    markUntracked(server);
     server.on('error', (error) =>
       switchOff(`Prometheus endpoint on ${config.metricsHost}:${config.metricsPort}`, error),
     );

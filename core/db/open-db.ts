@@ -13,7 +13,10 @@ export async function openDb(config: DatabaseConfig, applicationName?: string): 
       ...(applicationName ? { applicationName } : {}),
     });
   }
-  return openPgliteDb({ dataDir: embeddedDataDir(config.dataDir) });
+  return openPgliteDb({
+    dataDir: embeddedDataDir(config.dataDir),
+    ...(applicationName ? { applicationName } : {}),
+  });
 }
 
 /** PGlite's files live in their own folder so that other state (tokens, …) can share PULSE_DATA_DIR. */

@@ -3,6 +3,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { poolChannel } from '../telemetry/db-channels.ts';
 import { copyStatement, csvChunks } from './csv.ts';
 import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
 import { QueryEvents } from './query-events.ts';
@@ -16,6 +17,8 @@ const copyChunkRows = 20_000;
 export interface PgliteOptions {
   /** A directory for the data files, or `memory://` for a throw-away database (tests). */
   readonly dataDir: string;
+  /** Names the pool in the metrics, as application_name does on PostgreSQL. */
+  readonly applicationName?: string;
 }
 
 export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
@@ -24,21 +27,31 @@ export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
   const pglite = await PGlite.create(inMemory ? undefined : options.dataDir, { parsers: sharedParsers });
   // All KPI arithmetic is UTC, as on the PostgreSQL pool.
   await pglite.exec("SET TIME ZONE 'UTC'");
-  return new PgliteDb(pglite, inMemory ? 'in-memory' : options.dataDir);
+  const db = new PgliteDb(pglite, inMemory ? 'in-memory' : options.dataDir, options.applicationName);
+  // The drop-in agent, when loaded, reads this one-connection pool's gauges at each scrape.
+  if (poolChannel.hasSubscribers) {
+    poolChannel.publish({ name: db.poolName, stats: () => db.poolStats(), open: () => !db.closed });
+  }
+  return db;
 }
 
 class PgliteDb implements Db {
   readonly kind = 'embedded' as const;
   readonly #queue = new SerialQueue();
-  readonly #events = new QueryEvents('embedded');
+  readonly #events: QueryEvents;
   readonly #direct: Queryable;
+  readonly poolName: string;
+  closed = false;
   /** Set while a transaction holds the queue: a top-level call from inside it would wait forever. */
   readonly #insideTransaction = new AsyncLocalStorage<true>();
 
   constructor(
     private readonly pglite: PGlite,
     readonly location: string,
+    applicationName = 'pledgr-pulse',
   ) {
+    this.poolName = `${applicationName} ${location}`;
+    this.#events = new QueryEvents('embedded', this.poolName);
     this.#direct = new PgliteQueryable(pglite, this.#events);
   }
 
@@ -78,6 +91,7 @@ class PgliteDb implements Db {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.#queue.run(() => this.pglite.close());
   }
 

@@ -1,10 +1,13 @@
 // The production implementation: PostgreSQL through a pg.Pool sized by the scaling guide's defaults.
 // Results are normalised with the same type parsers as PGlite; bulk loads use COPY FROM STDIN. A lost or
-// refused connection is rethrown as DatabaseUnavailableError (HTTP 503), any other failure as it came.
+// refused connection is rethrown as DatabaseUnavailableError (HTTP 503), any other failure as it came. Every
+// statement is reported on the data-layer channel under its query name and marked so that the drop-in
+// agent's pg patch does not count it again; the agent names the pool's gauges from its options.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { reportedQuery } from '../telemetry/db-channels.ts';
 import { copyStatement, csvChunks } from './csv.ts';
 import { classifyDatabaseError } from './database-unavailable.ts';
 import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
@@ -44,7 +47,18 @@ export function openPostgresDb(options: PostgresOptions): Db {
   });
   // An idle client losing its connection must not crash the process; the next checkout reconnects.
   pool.on('error', () => undefined);
-  return new PostgresDb(pool, describeServer(options.url), options.pool.max);
+  const location = describeServer(options.url);
+  return new PostgresDb(
+    pool,
+    location,
+    options.pool.max,
+    `${options.applicationName ?? 'pledgr-pulse'} ${location}`,
+  );
+}
+
+/** A statement whose timing this data layer reports itself, so the drop-in's pg patch leaves it alone. */
+function reported<T extends object>(query: T): T & { [reportedQuery]: true } {
+  return Object.assign(query, { [reportedQuery]: true as const });
 }
 
 /** host:port/database, never the user name or password. */
@@ -55,14 +69,16 @@ export function describeServer(url: string): string {
 
 class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
-  readonly #events = new QueryEvents('postgres');
+  readonly #events: QueryEvents;
   readonly #direct: Queryable;
 
   constructor(
     readonly pool: pg.Pool,
     readonly location: string,
     private readonly maxConnections: number,
+    poolName: string,
   ) {
+    this.#events = new QueryEvents('postgres', poolName);
     this.#direct = new PostgresQueryable(pool, this.#events);
   }
 
@@ -102,13 +118,13 @@ class PostgresDb implements Db {
     };
     client.on('error', markBroken);
     try {
-      await client.query('BEGIN');
+      await client.query(reported({ text: 'BEGIN' }));
       const result = await work(new PostgresQueryable(client, this.#events));
-      await client.query('COMMIT');
+      await client.query(reported({ text: 'COMMIT' }));
       return result;
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        await client.query(reported({ text: 'ROLLBACK' }));
       } catch {
         broken = true; // the connection is gone: do not hand it back to the pool
       }
@@ -141,7 +157,7 @@ class PostgresQueryable implements Queryable {
       .observe(
         query.name,
         query.operation,
-        async () => (await this.target.query({ text: query.text, values })).rows as R[],
+        async () => (await this.target.query(reported({ text: query.text, values }))).rows as R[],
         (rows) => rows.length,
       )
       .catch((error: unknown) => {
@@ -167,7 +183,7 @@ class PostgresQueryable implements Queryable {
               }
             })(),
           ),
-          client.query(copyFrom(statement)),
+          client.query(reported(copyFrom(statement))),
         ),
       () => written,
     );
@@ -179,7 +195,7 @@ class PostgresQueryable implements Queryable {
       .observe(
         name,
         'SCRIPT',
-        () => this.target.query(sql),
+        () => this.target.query(reported({ text: sql })),
         () => 0,
       )
       .catch((error: unknown) => {

@@ -1,11 +1,17 @@
-// Times each database call and hands the result to the subscribed listeners: the single observation point
-// that the agent's query-duration metric attaches to, shared by both implementations.
+// Times each database call and hands the result to the subscribed listeners, and reports it on the data-layer
+// query channel (core/telemetry/db-channels.ts) that the drop-in agent records: the single observation point
+// of both implementations. Publishing costs nothing when no agent is loaded.
+import { queryChannel } from '../telemetry/db-channels.ts';
 import type { DatabaseKind, QueryEvent, QueryListener } from './types.ts';
 
 export class QueryEvents {
   readonly #listeners = new Set<QueryListener>();
 
-  constructor(private readonly database: DatabaseKind) {}
+  constructor(
+    private readonly database: DatabaseKind,
+    /** The pool's name in the metrics: `<application> <location>`. */
+    private readonly poolName: string,
+  ) {}
 
   subscribe(listener: QueryListener): () => void {
     this.#listeners.add(listener);
@@ -28,7 +34,7 @@ export class QueryEvents {
       rowCount = countRows(result);
       return result;
     } finally {
-      if (this.#listeners.size > 0) {
+      if (this.#listeners.size > 0 || queryChannel.hasSubscribers) {
         const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         const event: QueryEvent = {
           queryName,
@@ -39,6 +45,16 @@ export class QueryEvents {
           failed,
         };
         for (const listener of this.#listeners) listener(event);
+        if (queryChannel.hasSubscribers) {
+          queryChannel.publish({
+            summary: queryName,
+            operation,
+            system: 'postgresql',
+            poolName: this.poolName,
+            durationSeconds,
+            failed,
+          });
+        }
       }
     }
   }

@@ -58,6 +58,7 @@ describe('Dockerfile', () => {
   it('copies the built dashboard and every runtime folder into the final stage', () => {
     const copies = instructions(runtime, 'COPY');
     expect(copies).toContain('--from=build /app/dashboard/dist ./dashboard/dist');
+    expect(copies).toContain('--from=build /app/agent/dist ./agent/dist');
     for (const folder of runtimeFolders) expect(copies, folder).toContain(`${folder} ./${folder}`);
     expect(copies.some((copy) => copy.startsWith('package.json package-lock.json'))).toBe(true);
   });
@@ -67,7 +68,7 @@ describe('Dockerfile', () => {
     const cmd = JSON.parse(instructions(runtime, 'CMD').at(-1) as string) as string[];
     expect(cmd[0]).toBe('node');
     const files = namedFiles(cmd);
-    expect(files).toEqual(['agent/instrument.ts', 'agent/main.ts']);
+    expect(files).toEqual(['agent/register.js', 'agent/main.ts']);
     for (const file of files) expect(repoPathExists(file), file).toBe(true);
   });
 
