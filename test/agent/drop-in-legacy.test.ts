@@ -3,17 +3,13 @@
 // with the same known request sequence on a fresh database; the test checks exact request counts by route
 // template and status, exact sqlite3 operation counts by query summary, no literal value anywhere in the
 // metrics, no new series from unknown paths, and answers and exit code identical with and without the agent.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { getMetricsFromIterator, type PromMetrics } from 'prom2javascript';
+import type { PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, samples } from '../support/agent-process.ts';
-
-const fixtureDir = fileURLToPath(new URL('../fixtures/legacy-pledgr/', import.meta.url));
-const registerPath = fileURLToPath(new URL('../../agent/register.js', import.meta.url));
+import { samples } from '../support/agent-process.ts';
+import { NO_ROUTE, requestCounts, scrapeText, seriesCount, startFixtureApp } from '../support/fixture-app.ts';
 
 // Literal values the requests carry: none may reach the metrics.
 const secrets = {
@@ -28,65 +24,6 @@ const secrets = {
 
 // ---------------------------------------------------------------------------------------------------------
 // Running the fixture
-
-interface FixtureRun {
-  readonly child: ChildProcess;
-  readonly baseUrl: string;
-  readonly metricsUrl: string;
-  output(): string;
-  /** SIGTERM, then the exit code (null when a signal ended it). */
-  stop(): Promise<number | null>;
-}
-
-/** The environment of the test process without anything that would preload code into the child. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key.startsWith('OTEL_')) delete env[key];
-  return env;
-}
-
-async function startFixture(withAgent: boolean, dbPath: string): Promise<FixtureRun> {
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  const args = withAgent ? ['--import', registerPath, 'server.js'] : ['server.js'];
-  const child = spawn(process.execPath, args, {
-    cwd: fixtureDir,
-    env: { ...cleanEnv(), PORT: String(port), METRICS_PORT: String(metricsPort), DB_PATH: dbPath },
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  // Readiness comes from the app's own "running" line: a probe request would be counted by the agent.
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`legacy app not ready:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (/Pledgr server running on/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`legacy app exited early (${code}):\n${output}`));
-    });
-  });
-  return {
-    child,
-    baseUrl: `http://127.0.0.1:${port}`,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-async function scrapeText(url: string): Promise<{ text: string; families: PromMetrics }> {
-  const text = await (await fetch(url)).text();
-  return { text, families: await getMetricsFromIterator(text.split('\n')[Symbol.iterator]()) };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The request sequence
@@ -197,20 +134,8 @@ async function drive(baseUrl: string): Promise<Driven> {
 // ---------------------------------------------------------------------------------------------------------
 // Reading the metrics
 
-const NO_ROUTE = '(none)';
 /** GET /api/artists/:id/levels reads a table the schema never creates. */
 const failedStatement = 'SELECT pledge_levels | SELECT !db_error';
-
-/** `METHOD route status` → request count, summed over the series' other labels. */
-function requestCounts(families: PromMetrics): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const sample of samples(families, 'http_server_request_duration')) {
-    const { labels } = sample;
-    const key = `${labels.http_request_method} ${labels.http_route ?? NO_ROUTE} ${labels.http_response_status_code}`;
-    counts[key] = (counts[key] ?? 0) + Number(sample.count);
-  }
-  return counts;
-}
 
 /** `summary | operation` → operation count, for one database system. */
 function operationCounts(families: PromMetrics, system: string): Record<string, number> {
@@ -222,10 +147,6 @@ function operationCounts(families: PromMetrics, system: string): Record<string, 
     counts[key] = (counts[key] ?? 0) + Number(sample.count);
   }
   return counts;
-}
-
-function seriesCount(text: string, family: string): number {
-  return text.split('\n').filter((line) => line.startsWith(`${family}_count{`)).length;
 }
 
 /** What may differ between two runs of the same sequence: session tokens, timestamps, and hop headers. */
@@ -262,7 +183,12 @@ describe('drop-in agent on the legacy Pledgr app (Express 4, CommonJS, sqlite3)'
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pulse-legacy-'));
     const runPlain = async () => {
-      const app = await startFixture(false, join(dir, 'plain.db'));
+      const app = await startFixtureApp({
+        name: 'legacy-pledgr',
+        withAgent: false,
+        env: { DB_PATH: join(dir, 'plain.db') },
+        ready: /Pledgr server running on/,
+      });
       try {
         const driven = await drive(app.baseUrl);
         return { driven, exitCode: await app.stop() };
@@ -271,7 +197,12 @@ describe('drop-in agent on the legacy Pledgr app (Express 4, CommonJS, sqlite3)'
       }
     };
     const runInstrumented = async () => {
-      const app = await startFixture(true, join(dir, 'instrumented.db'));
+      const app = await startFixtureApp({
+        name: 'legacy-pledgr',
+        withAgent: true,
+        env: { DB_PATH: join(dir, 'instrumented.db') },
+        ready: /Pledgr server running on/,
+      });
       try {
         const driven = await drive(app.baseUrl);
         const scraped = await scrapeText(app.metricsUrl);

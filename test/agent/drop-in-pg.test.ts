@@ -5,16 +5,12 @@
 // Client's query; the pool gauges under the pool's name; no literal value in the metrics; no new series from
 // unknown paths; and answers and exit code identical with and without the agent. Needs PostgreSQL at
 // 127.0.0.1:5432 (or PULSE_TEST_DATABASE_URL): skipped with the reason when it is missing, failed in CI.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { getMetricsFromIterator, type PromMetrics } from 'prom2javascript';
+import type { PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, samples } from '../support/agent-process.ts';
+import { samples } from '../support/agent-process.ts';
+import { NO_ROUTE, requestCounts, scrapeText, seriesCount, startFixtureApp } from '../support/fixture-app.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
-
-const fixtureDir = fileURLToPath(new URL('../fixtures/pg-app/', import.meta.url));
-const registerPath = fileURLToPath(new URL('../../agent/register.js', import.meta.url));
 
 // Literal values the requests carry: none may reach the metrics.
 const artistNames = ['Marisol Undisclosed', 'Quentin Hushworth'];
@@ -27,65 +23,6 @@ function randomTable(): string {
 
 // ---------------------------------------------------------------------------------------------------------
 // Running the fixture
-
-interface FixtureRun {
-  readonly child: ChildProcess;
-  readonly baseUrl: string;
-  readonly metricsUrl: string;
-  output(): string;
-  /** SIGTERM, then the exit code (null when a signal ended it). */
-  stop(): Promise<number | null>;
-}
-
-/** The environment of the test process without anything that would preload code into the child. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key.startsWith('OTEL_')) delete env[key];
-  return env;
-}
-
-async function startFixture(withAgent: boolean, env: Record<string, string>): Promise<FixtureRun> {
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  const args = withAgent ? ['--import', registerPath, 'server.js'] : ['server.js'];
-  const child = spawn(process.execPath, args, {
-    cwd: fixtureDir,
-    env: { ...cleanEnv(), PORT: String(port), METRICS_PORT: String(metricsPort), ...env },
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  // Readiness comes from the app's own "listening" line: a probe request would be counted by the agent.
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pg app not ready:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (/pg fixture listening on/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pg app exited early (${code}):\n${output}`));
-    });
-  });
-  return {
-    child,
-    baseUrl: `http://127.0.0.1:${port}`,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-async function scrapeText(url: string): Promise<{ text: string; families: PromMetrics }> {
-  const text = await (await fetch(url)).text();
-  return { text, families: await getMetricsFromIterator(text.split('\n')[Symbol.iterator]()) };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The request sequence
@@ -146,19 +83,6 @@ async function drive(baseUrl: string, whileReportsRun?: () => Promise<void>): Pr
 // ---------------------------------------------------------------------------------------------------------
 // Reading the metrics
 
-const NO_ROUTE = '(none)';
-
-/** `METHOD route status` → request count, summed over the series' other labels. */
-function requestCounts(families: PromMetrics): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const sample of samples(families, 'http_server_request_duration')) {
-    const { labels } = sample;
-    const key = `${labels.http_request_method} ${labels.http_route ?? NO_ROUTE} ${labels.http_response_status_code}`;
-    counts[key] = (counts[key] ?? 0) + Number(sample.count);
-  }
-  return counts;
-}
-
 /** `summary | operation [| pool] [!error]` → operation count, for one database system. */
 function operationCounts(families: PromMetrics, system: string): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -201,10 +125,6 @@ async function scrapeWhilePoolIsFull(metricsUrl: string, poolName: string): Prom
   }
 }
 
-function seriesCount(text: string, family: string): number {
-  return text.split('\n').filter((line) => line.startsWith(`${family}_count{`)).length;
-}
-
 /** Status, body and headers of each answer, without the headers that may differ between two runs. */
 function comparable(answers: Answer[]): unknown[] {
   return answers.map((answer) => ({
@@ -238,7 +158,12 @@ describeWithPostgres('drop-in agent on an Express 5 ESM app on pg', () => {
     const server = new URL(instrumentedDb.url);
     poolName = `pg-fixture postgres://${server.host}${server.pathname}`;
     const runPlain = async () => {
-      const app = await startFixture(false, { DATABASE_URL: plainDb.url, TABLE: randomTable() });
+      const app = await startFixtureApp({
+        name: 'pg-app',
+        withAgent: false,
+        env: { DATABASE_URL: plainDb.url, TABLE: randomTable() },
+        ready: /pg fixture listening on/,
+      });
       try {
         const answers = await drive(app.baseUrl);
         return { answers, exitCode: await app.stop() };
@@ -247,7 +172,12 @@ describeWithPostgres('drop-in agent on an Express 5 ESM app on pg', () => {
       }
     };
     const runInstrumented = async () => {
-      const app = await startFixture(true, { DATABASE_URL: instrumentedDb.url, TABLE: table });
+      const app = await startFixtureApp({
+        name: 'pg-app',
+        withAgent: true,
+        env: { DATABASE_URL: instrumentedDb.url, TABLE: table },
+        ready: /pg fixture listening on/,
+      });
       try {
         let whilePoolIsFull: PoolSnapshot = { used: Number.NaN, idle: Number.NaN, pending: 0, max: 0 };
         const answers = await drive(app.baseUrl, async () => {
