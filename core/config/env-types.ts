@@ -22,20 +22,22 @@ export function httpUrl(example: string) {
   return z.string().regex(httpUrlPattern, `must be an http:// or https:// URL such as ${example}`);
 }
 
+/** Comma-separated items, trimmed, empty ones dropped. */
+function commaList() {
+  return z.string().transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+}
+
 /** Comma-separated http(s) URLs; empty means none. */
 export function httpUrlList(example: string) {
-  return z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (urls) => urls.every((url) => httpUrlPattern.test(url)),
-      `must be comma-separated http:// or https:// URLs such as ${example}`,
-    );
+  return commaList().refine(
+    (urls) => urls.every((url) => httpUrlPattern.test(url)),
+    `must be comma-separated http:// or https:// URLs such as ${example}`,
+  );
 }
 
 const durationUnits: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -68,14 +70,7 @@ function isAddressOrSubnet(item: string): boolean {
  * forge its address and dodge the rate limits.
  */
 export function trustedProxies() {
-  return z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
+  return commaList()
     .refine(
       (items) => (items.length === 1 && items[0] === 'false') || items.every(isAddressOrSubnet),
       'must be false or the load balancer’s addresses or subnets, comma-separated (10.0.0.5, ' +

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import type { PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samples } from '../support/agent-process.ts';
-import { NO_ROUTE, requestCounts, scrapeText, seriesCount, startFixtureApp } from '../support/fixture-app.ts';
+import {
+  NO_ROUTE,
+  requestCounts,
+  scannerBurst,
+  scrapeText,
+  seriesCount,
+  startFixtureApp,
+} from '../support/fixture-app.ts';
 
 // Literal values the requests carry: none may reach the metrics.
 const secrets = {
@@ -206,14 +213,7 @@ describe('drop-in agent on the legacy Pledgr app (Express 4, CommonJS, sqlite3)'
       try {
         const driven = await drive(app.baseUrl);
         const scraped = await scrapeText(app.metricsUrl);
-        // A scanner's burst: 50 unknown POST paths, each different.
-        await Promise.all(
-          Array.from({ length: 50 }, (_, i) =>
-            fetch(`${app.baseUrl}/scan-${i}-${Math.random().toString(36).slice(2)}/wp-login.php`, {
-              method: 'POST',
-            }).then((response) => response.arrayBuffer()),
-          ),
-        );
+        await scannerBurst(app.baseUrl, 'wp-login.php');
         const afterBurst = await scrapeText(app.metricsUrl);
         return { driven, ...scraped, afterBurst, exitCode: await app.stop(), output: app.output() };
       } finally {

@@ -9,7 +9,14 @@ import { randomInt } from 'node:crypto';
 import type { PromMetrics } from 'prom2javascript';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samples } from '../support/agent-process.ts';
-import { NO_ROUTE, requestCounts, scrapeText, seriesCount, startFixtureApp } from '../support/fixture-app.ts';
+import {
+  NO_ROUTE,
+  requestCounts,
+  scannerBurst,
+  scrapeText,
+  seriesCount,
+  startFixtureApp,
+} from '../support/fixture-app.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
 
 // Literal values the requests carry: none may reach the metrics.
@@ -184,14 +191,7 @@ describeWithPostgres('drop-in agent on an Express 5 ESM app on pg', () => {
           whilePoolIsFull = await scrapeWhilePoolIsFull(app.metricsUrl, poolName);
         });
         const scraped = await scrapeText(app.metricsUrl);
-        // A scanner's burst: 50 unknown POST paths, each different.
-        await Promise.all(
-          Array.from({ length: 50 }, (_, i) =>
-            fetch(`${app.baseUrl}/scan-${i}-${Math.random().toString(36).slice(2)}/xmlrpc.php`, {
-              method: 'POST',
-            }).then((response) => response.arrayBuffer()),
-          ),
-        );
+        await scannerBurst(app.baseUrl, 'xmlrpc.php');
         const afterBurst = await scrapeText(app.metricsUrl);
         return {
           answers,

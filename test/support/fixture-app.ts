@@ -92,3 +92,14 @@ export function requestCounts(families: PromMetrics): Record<string, number> {
 export function seriesCount(text: string, family: string): number {
   return text.split('\n').filter((line) => line.startsWith(`${family}_count{`)).length;
 }
+
+/** A scanner's burst: 50 POSTs to unknown paths, each different; resolves when all are answered. */
+export async function scannerBurst(baseUrl: string, target: string): Promise<void> {
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      fetch(`${baseUrl}/scan-${i}-${Math.random().toString(36).slice(2)}/${target}`, { method: 'POST' }).then(
+        (response) => response.arrayBuffer(),
+      ),
+    ),
+  );
+}
