@@ -2,15 +2,21 @@
 // the same 401 after the same work (an unknown email is checked against a fixed dummy hash), so neither the
 // answer nor its timing tells whether an account exists. Registration's 409 does say an email is taken: that
 // is accepted, as on every sign-up form, and the auth rate limit bounds how fast anyone can ask.
+//
+// Users imported from the legacy app keep their bcrypt hash until their first successful login, which
+// re-hashes the password with scrypt (as it does for scrypt hashes below the current parameters). The dummy
+// hash is scrypt, like every registered and upgraded user's: a login for an imported user who has not signed
+// in since the import costs bcrypt time instead (bcryptjs at cost 10: about twice scrypt's), which is the one
+// timing difference left, and it disappears with that user's first login.
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../core/db/types.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
 import { parseInput } from '../../core/http/parse-input.ts';
-import { hashPassword, verifyPassword } from '../../core/password.ts';
+import { hashPassword, needsRehash, verifyPassword } from '../../core/password.ts';
 import { createSession, revokeToken } from '../stores/session-store.ts';
-import { createUser, findCredentialsByEmail } from '../stores/user-store.ts';
+import { createUser, findCredentialsByEmail, upgradePasswordHash } from '../stores/user-store.ts';
 import { bearerToken } from './require-user.ts';
 
 const email = z
@@ -60,6 +66,15 @@ export function authRoutes(db: Db, sessionTtlHours: number): Router {
     const credentials = await findCredentialsByEmail(db, input.email);
     const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await dummyHash()));
     if (!credentials || !valid) throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+    if (needsRehash(credentials.passwordHash)) {
+      // Compare-and-set on the old hash: of two concurrent first logins, one replaces it and the other's
+      // update matches no row (so a password changed meanwhile is never overwritten). Losing is not an error.
+      await upgradePasswordHash(db, {
+        id: credentials.id,
+        expected: credentials.passwordHash,
+        replacement: await hashPassword(input.password),
+      });
+    }
     res.json({ token: await createSession(db, credentials.id, sessionTtlHours) });
   });
 

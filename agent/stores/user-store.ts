@@ -1,4 +1,5 @@
-// Users of the pledge API: registration (emails are unique, compared lower-cased) and look-ups.
+// Users of the pledge API: registration (emails are unique, compared lower-cased), look-ups, and the upgrade of
+// a stored password hash to the current scheme.
 import { defineQuery } from '../../core/db/query.ts';
 import type { Queryable } from '../../core/db/types.ts';
 
@@ -19,6 +20,15 @@ const findCredentials = defineQuery<{ email: string }, { id: number; passwordHas
   'users.findCredentials',
   'SELECT id, password_hash AS "passwordHash" FROM users WHERE email = :email',
 );
+const replacePasswordHash = defineQuery<
+  { id: number; expected: string; replacement: string },
+  { id: number }
+>(
+  'users.replacePasswordHash',
+  `UPDATE users SET password_hash = :replacement
+   WHERE id = :id AND password_hash = :expected
+   RETURNING id`,
+);
 const findUser = defineQuery<{ id: number }, UserRow>(
   'users.find',
   'SELECT id, email, name, created_at AS "createdAt" FROM users WHERE id = :id',
@@ -36,6 +46,19 @@ export async function createUser(
 export async function findCredentialsByEmail(db: Queryable, email: string) {
   const [row] = await db.query(findCredentials, { email });
   return row ?? null;
+}
+
+/**
+ * Replaces the user's password hash only if it is still `expected` (compare-and-set), so two concurrent logins
+ * that both upgrade the same old hash cannot overwrite each other's result, nor a password change made
+ * meanwhile. True when this call replaced it.
+ */
+export async function upgradePasswordHash(
+  db: Queryable,
+  input: { id: number; expected: string; replacement: string },
+): Promise<boolean> {
+  const rows = await db.query(replacePasswordHash, input);
+  return rows.length > 0;
 }
 
 export async function getUser(db: Queryable, id: number): Promise<UserRow | null> {
