@@ -63,9 +63,17 @@ export function authRoutes(db: Db, sessionTtlHours: number): Router {
 
   router.post('/api/auth/login', async (req, res) => {
     const input = parseInput(loginSchema, req.body);
-    const credentials = await findCredentialsByEmail(db, input.email);
-    const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await dummyHash()));
-    if (!credentials || !valid) throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+    const candidates = await findCredentialsByEmail(db, input.email);
+    if (candidates.length === 0) await verifyPassword(input.password, await dummyHash());
+    let credentials: (typeof candidates)[number] | undefined;
+    // Case variants from a legacy import each keep their own password: the first account it opens signs in.
+    for (const candidate of candidates) {
+      if (await verifyPassword(input.password, candidate.passwordHash)) {
+        credentials = candidate;
+        break;
+      }
+    }
+    if (!credentials) throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
     if (needsRehash(credentials.passwordHash)) {
       // Compare-and-set on the old hash: of two concurrent first logins, one replaces it and the other's
       // update matches no row (so a password changed meanwhile is never overwritten). Losing is not an error.

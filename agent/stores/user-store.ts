@@ -16,9 +16,14 @@ const insertUser = defineQuery<{ email: string; passwordHash: string; name: stri
    ON CONFLICT (email) DO NOTHING
    RETURNING id, email, name, created_at AS "createdAt"`,
 );
+// Every account whose email matches without regard to case: the exact (lower-case) spelling first, then the
+// case variants a legacy import kept (the old app compared emails case-sensitively), oldest first.
 const findCredentials = defineQuery<{ email: string }, { id: number; passwordHash: string }>(
   'users.findCredentials',
-  'SELECT id, password_hash AS "passwordHash" FROM users WHERE email = :email',
+  `SELECT id, password_hash AS "passwordHash" FROM users
+   WHERE lower(email) = :email
+   ORDER BY email = :email DESC, id
+   LIMIT 8`,
 );
 const replacePasswordHash = defineQuery<
   { id: number; expected: string; replacement: string },
@@ -43,9 +48,9 @@ export async function createUser(
   return row ?? null;
 }
 
-export async function findCredentialsByEmail(db: Queryable, email: string) {
-  const [row] = await db.query(findCredentials, { email });
-  return row ?? null;
+/** The accounts a login with `email` (lower-cased) may be for, in the order a password is tried on them. */
+export function findCredentialsByEmail(db: Queryable, email: string) {
+  return db.query(findCredentials, { email });
 }
 
 /**

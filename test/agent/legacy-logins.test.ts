@@ -1,7 +1,8 @@
 // Users imported from the legacy Pledgr app sign in with their old password: their bcryptjs hash (cost 10)
 // verifies, and the first successful login replaces it with a scrypt hash (compare-and-set, so concurrent
 // first logins cannot clobber each other). Weaker scrypt hashes are upgraded the same way. On PGlite and on
-// PostgreSQL, over real HTTP.
+// PostgreSQL, over real HTTP. Accounts whose emails differ only in case (the old app allowed them) each sign
+// in with their own password.
 import { scryptSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -74,6 +75,22 @@ describeEachDatabase('legacy bcrypt logins', ({ db }) => {
     expect(await hashOf('imported@example.org')).toBe(upgraded); // not re-hashed again
     expectRejected(await login('imported@example.org', 'a wrong password'));
     expectRejected(await login('imported@example.org', 'old pledgr passwor'));
+  });
+
+  it('signs in each of two imported accounts whose emails differ only in case, with its own password', async () => {
+    const lower = await importUser('twin@example.org', legacyHash('lower twin password'));
+    const upper = await importUser('Twin@Example.org', legacyHash('upper twin password'));
+    const whoAmI = async (password: string) => {
+      const response = await login('TWIN@example.org', password);
+      await expectSignedIn(response);
+      const me = await call<{ user: { id: number } }>(agent, 'GET', '/api/me', {
+        token: response.body.token as string,
+      });
+      return me.body.user.id;
+    };
+    expect(await whoAmI('lower twin password')).toBe(lower);
+    expect(await whoAmI('upper twin password')).toBe(upper);
+    expectRejected(await login('twin@example.org', 'neither twin password'));
   });
 
   it('accepts the $2b$ and $2y$ variants', async () => {
