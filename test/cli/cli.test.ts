@@ -71,10 +71,10 @@ describe('pulse migrate and seed on the embedded database', () => {
     const migrated = await runCli(['migrate'], env);
     expect(migrated).toMatchObject({ code: 0 });
     expect(migrated.stdout).toMatch(
-      /Applied 5 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions, 0004_alert_history, 0005_scaling_records/,
+      /Applied 6 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions, 0004_alert_history, 0005_scaling_records, 0006_legacy_import/,
     );
     expect((await runCli(['migrate'], env)).stdout).toMatch(
-      /up to date \(5 migration\(s\) already applied\)/,
+      /up to date \(6 migration\(s\) already applied\)/,
     );
 
     const seeded = await runCli(

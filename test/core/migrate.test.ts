@@ -30,7 +30,11 @@ const listMigrations = defineQuery<Record<string, never>, { id: string }>(
   'SELECT id FROM pulse_migrations ORDER BY id',
 );
 
-/** DESIGN.md's schema, column by column: [name, type, nullable, default pattern]. */
+/**
+ * DESIGN.md's schema, column by column: [name, type, nullable, default pattern], then what 0006 adds for the
+ * legacy Pledgr import (issue 13: creator flag, the email as the old app held it, pledge levels, and how a
+ * cancellation instant is known).
+ */
 const expectedColumns: Record<string, [string, string, boolean, RegExp | null][]> = {
   artists: [
     ['id', 'bigint', false, /^nextval\('artists_id_seq'/],
@@ -45,6 +49,8 @@ const expectedColumns: Record<string, [string, string, boolean, RegExp | null][]
     ['amount_cents', 'integer', false, null],
     ['created_at', 'timestamp with time zone', false, /^now\(\)$/],
     ['cancelled_at', 'timestamp with time zone', true, null],
+    ['level_id', 'bigint', true, null],
+    ['cancelled_at_source', 'text', true, null],
   ],
   users: [
     ['id', 'bigint', false, /^nextval\('users_id_seq'/],
@@ -52,6 +58,8 @@ const expectedColumns: Record<string, [string, string, boolean, RegExp | null][]
     ['password_hash', 'text', false, null],
     ['name', 'text', true, null],
     ['created_at', 'timestamp with time zone', false, /^now\(\)$/],
+    ['is_creator', 'boolean', false, /^false$/],
+    ['legacy_email', 'text', true, null],
   ],
 };
 
@@ -87,12 +95,14 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
     expect(columns('idx_pledges_user_id')).toBe('(user_id)');
     expect(columns('idx_pledges_artist_id')).toBe('(artist_id)');
     // 0002 adds time and (user, time) indexes for incremental KPI refresh and the change log's own; 0003 the
-    // agent's sessions index; 0004 the alert history's.
+    // agent's sessions index; 0004 the alert history's; 0006 the case-insensitive email look-up of the login
+    // and pledge levels by artist.
     expect([...indexes.keys()].sort()).toEqual([
       'idx_alert_history_alert_name_at',
       'idx_alert_history_at',
       'idx_kpi_changes_recorded_at',
       'idx_kpi_changes_xid',
+      'idx_pledge_levels_artist_id',
       'idx_pledges_artist_id',
       'idx_pledges_cancelled_at',
       'idx_pledges_created_at',
@@ -101,6 +111,7 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
       'idx_sessions_user_id',
       'idx_users_created_at',
       'idx_users_email',
+      'idx_users_email_lower',
     ]);
   });
 
