@@ -3,9 +3,9 @@
 // step(), one at a time, never collected: the file itself sits in sql.js's WASM memory, its rows do not sit
 // in JavaScript's. `users` is required; the other tables may be missing from a file (then they have no rows).
 import { readFile, stat } from 'node:fs/promises';
-import initSqlJs, { type Database, type SqlValue as SqliteValue, type Statement } from 'sql.js';
+import initSqlJs, { type Database, type SqlValue as SqliteValue } from 'sql.js';
 import { UsageError } from '../errors.ts';
-import { LegacyFileError } from './read-sqlite.ts';
+import { LegacyFileError, SqliteReader } from './sqlite-reader.ts';
 
 /** The tables an import reads, in dependency order, and the columns it reads from each. */
 export const pledgrTables = {
@@ -105,34 +105,36 @@ export async function openPledgrDatabase(database: Database, path: string): Prom
   return new SqlJsPledgrFile(database, path, new Date(Math.min(Math.floor(modified), Date.now())), present);
 }
 
-class SqlJsPledgrFile implements PledgrFile {
+class SqlJsPledgrFile extends SqliteReader implements PledgrFile {
   readonly shape = 'pledgr' as const;
   constructor(
-    private readonly database: Database,
-    readonly path: string,
+    database: Database,
+    path: string,
     readonly modifiedAt: Date,
     readonly tablesPresent: ReadonlySet<PledgrTable>,
-  ) {}
+  ) {
+    super(database, path);
+  }
 
   count(table: PledgrTable): number {
     if (!this.tablesPresent.has(table)) return 0;
-    return Number(this.#all(`SELECT count(*) FROM "${table}"`)[0]?.[0] ?? 0);
+    return Number(this.all(`SELECT count(*) FROM "${table}"`)[0]?.[0] ?? 0);
   }
 
   *rows(table: PledgrTable): Generator<PledgrRow> {
     if (!this.tablesPresent.has(table)) return;
     // Table and column names are constants (pledgrTables), never input.
     const columns = pledgrTables[table].map((c) => `"${c}"`).join(', ');
-    const statement = this.#prepare(`SELECT ${columns} FROM "${table}" ORDER BY "id"`);
+    const statement = this.prepare(`SELECT ${columns} FROM "${table}" ORDER BY "id"`);
     try {
-      while (this.#step(statement)) yield statement.get();
+      while (this.step(statement)) yield statement.get();
     } finally {
       statement.free();
     }
   }
 
   caseVariantEmails(): CaseVariantEmail[] {
-    return this.#all(
+    return this.all(
       `SELECT id, email, pulse_email_key(email) AS key FROM users
         WHERE pulse_email_key(email) IN (SELECT pulse_email_key(email) FROM users WHERE typeof(email) = 'text'
                                           GROUP BY 1 HAVING count(*) > 1)
@@ -147,39 +149,11 @@ class SqlJsPledgrFile implements PledgrFile {
           WHERE status = 'active' AND typeof(amount) IN ('integer', 'real') GROUP BY artist_id`
       : 'SELECT NULL AS artist_id, 0 AS dollars, 0 AS n WHERE 0';
     return Number(
-      this.#all(
+      this.all(
         `SELECT count(*) FROM artists a LEFT JOIN (${active}) p ON p.artist_id = a.id
           WHERE abs(coalesce(a.pledged, 0) - coalesce(p.dollars, 0)) >= 0.005
              OR coalesce(a.supporters, 0) <> coalesce(p.n, 0)`,
       )[0]?.[0] ?? 0,
     );
-  }
-
-  close(): void {
-    this.database.close();
-  }
-
-  #all(sql: string): SqliteValue[][] {
-    try {
-      return this.database.exec(sql)[0]?.values ?? [];
-    } catch (error) {
-      throw new LegacyFileError(`${this.path} cannot be read: ${(error as Error).message}`);
-    }
-  }
-
-  #step(statement: Statement): boolean {
-    try {
-      return statement.step();
-    } catch (error) {
-      throw new LegacyFileError(`${this.path} cannot be read: ${(error as Error).message}`);
-    }
-  }
-
-  #prepare(sql: string): Statement {
-    try {
-      return this.database.prepare(sql);
-    } catch (error) {
-      throw new LegacyFileError(`${this.path} cannot be read: ${(error as Error).message}`);
-    }
   }
 }

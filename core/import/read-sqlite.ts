@@ -1,8 +1,9 @@
 // Reads a legacy Pledgr SQLite file with sql.js (SQLite in WASM, no native module): checks that it is a
 // SQLite database holding the pledge tables and their columns, counts rows and iterates them in id order.
 import { readFile } from 'node:fs/promises';
-import initSqlJs, { type Database, type SqlValue as SqliteValue, type Statement } from 'sql.js';
+import initSqlJs, { type Database, type SqlValue as SqliteValue } from 'sql.js';
 import { UsageError } from '../errors.ts';
+import { LegacyFileError, SqliteReader } from './sqlite-reader.ts';
 
 export type { SqliteValue };
 
@@ -19,10 +20,7 @@ export const legacyTableOrder: readonly LegacyTable[] = ['users', 'artists', 'pl
 /** One source row: column name → the value SQLite stored (number, text, blob or NULL). */
 export type SourceRow = Readonly<Record<string, SqliteValue>>;
 
-/** The file is there but is not a usable legacy Pledgr database (not SQLite, corrupt, tables missing). */
-export class LegacyFileError extends Error {
-  override readonly name = 'LegacyFileError';
-}
+export { LegacyFileError } from './sqlite-reader.ts';
 
 export interface LegacyFile {
   readonly path: string;
@@ -77,24 +75,19 @@ function checkSchema(database: Database, path: string): void {
   }
 }
 
-class SqlJsLegacyFile implements LegacyFile {
-  constructor(
-    private readonly database: Database,
-    readonly path: string,
-  ) {}
-
+class SqlJsLegacyFile extends SqliteReader implements LegacyFile {
   count(table: LegacyTable): number {
     // Table names come from legacyTables (constants), never from input.
-    return Number(this.#all(`SELECT count(*) FROM "${table}"`)[0]?.[0] ?? 0);
+    return Number(this.all(`SELECT count(*) FROM "${table}"`)[0]?.[0] ?? 0);
   }
 
   *rows(table: LegacyTable): Generator<SourceRow> {
     const columns = legacyTables[table];
-    const statement = this.#prepare(
+    const statement = this.prepare(
       `SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}" ORDER BY "id"`,
     );
     try {
-      while (this.#step(statement)) {
+      while (this.step(statement)) {
         const values = statement.get();
         // A plain loop: Object.fromEntries per row was the import's largest single cost.
         const row: Record<string, SqliteValue> = {};
@@ -107,34 +100,6 @@ class SqlJsLegacyFile implements LegacyFile {
   }
 
   ids(table: LegacyTable): SqliteValue[] {
-    return this.#all(`SELECT "id" FROM "${table}" ORDER BY "id"`).map((row) => row[0] ?? null);
-  }
-
-  close(): void {
-    this.database.close();
-  }
-
-  #all(sql: string): SqliteValue[][] {
-    try {
-      return this.database.exec(sql)[0]?.values ?? [];
-    } catch (error) {
-      throw new LegacyFileError(`${this.path} cannot be read: ${(error as Error).message}`);
-    }
-  }
-
-  #step(statement: Statement): boolean {
-    try {
-      return statement.step();
-    } catch (error) {
-      throw new LegacyFileError(`${this.path} cannot be read: ${(error as Error).message}`);
-    }
-  }
-
-  #prepare(sql: string): Statement {
-    try {
-      return this.database.prepare(sql);
-    } catch (error) {
-      throw new LegacyFileError(`${this.path} cannot be read: ${(error as Error).message}`);
-    }
+    return this.all(`SELECT "id" FROM "${table}" ORDER BY "id"`).map((row) => row[0] ?? null);
   }
 }
