@@ -4,12 +4,14 @@ import { dashboardBenchmark } from './dashboard.bench.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 import { kpiBenchmark } from './kpi.bench.ts';
 import { kpiBurstBenchmark } from './kpi-burst.bench.ts';
+import { legacyImportBenchmark } from './legacy-import.bench.ts';
 import { seedBenchmark } from './seed.bench.ts';
 
 const benchmarks: Benchmark[] = [
   seedBenchmark,
   kpiBenchmark,
   kpiBurstBenchmark,
+  legacyImportBenchmark,
   agentBenchmark,
   dashboardBenchmark,
 ];

@@ -20,3 +20,16 @@ export function instantFlag(text: string): Date {
   }
   return value;
 }
+
+/** A duration in whole seconds, minutes or hours (`60s`, `5m`, `1h`; a bare number is seconds), in seconds. */
+export function secondsFlag(min: number, max: number) {
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600 };
+  return (text: string): number => {
+    const match = /^(\d+)([smh]?)$/.exec(text);
+    const seconds = match ? Number(match[1]) * (units[match[2] || 's'] ?? 1) : Number.NaN;
+    if (!(seconds >= min && seconds <= max)) {
+      throw new InvalidArgumentError(`expected a duration such as 60s, 5m or 1h, from ${min} s to ${max} s.`);
+    }
+    return seconds;
+  };
+}

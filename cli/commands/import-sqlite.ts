@@ -1,14 +1,18 @@
-// `pulse import-sqlite FILE [--append] [--skip-invalid] [--report PATH]`: imports a legacy Pledgr SQLite file
-// into the configured database (applies migrations first), in one transaction. Two shapes are recognised: the
-// current Pledgr app's file (users.password, amounts in dollars, pledges.status: core/import/import-pledgr.ts)
-// and DESIGN.md's (core/import/import-sqlite.ts). Progress and bad rows go to stderr, the summary to stdout.
-// Exit codes: 0 done; 1 refused (the database has users and --append is missing), bad rows (nothing imported
-// unless --skip-invalid), or an unusable file; 2 bad usage (including a FILE that does not exist).
+// `pulse import-sqlite FILE [--append] [--skip-invalid] [--report PATH] [--follow [--interval 60s]]`: imports a
+// legacy Pledgr SQLite file into the configured database (applies migrations first), in one transaction. Two
+// shapes are recognised: the current Pledgr app's file (users.password, amounts in dollars, pledges.status:
+// core/import/import-pledgr.ts) and DESIGN.md's (core/import/import-sqlite.ts). `--follow` keeps importing the
+// current app's file while it runs (core/import/follow-pledgr.ts) until Ctrl-C. Progress bars and bad rows go to
+// stderr, the summary to stdout.
+// Exit codes: 0 done (or stopped with Ctrl-C); 1 refused (the database has users and --append is missing), bad
+// rows (nothing imported unless --skip-invalid), or an unusable file; 2 bad usage (including a missing FILE).
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Db } from '../../core/db/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import { ImportRowError } from '../../core/import/convert-row.ts';
+import { followPledgr, type SyncResult } from '../../core/import/follow-pledgr.ts';
 import {
   type BadRow,
   describeBadRow,
@@ -19,12 +23,16 @@ import { importSqlite } from '../../core/import/import-sqlite.ts';
 import { openSqliteImportFile } from '../../core/import/open-sqlite-file.ts';
 import { LegacyFileError } from '../../core/import/read-sqlite.ts';
 import { migrate } from '../../core/migrate.ts';
+import { secondsFlag } from '../arguments.ts';
+import { progressBar } from './progress-bar.ts';
 import { describeDb, withDb } from './with-db.ts';
 
 interface ImportFlags {
   readonly append?: boolean;
   readonly skipInvalid?: boolean;
   readonly report?: string;
+  readonly follow?: boolean;
+  readonly interval?: number;
 }
 
 /** Bad rows printed to stderr without --skip-invalid; the rest are counted (the report has them all). */
@@ -40,12 +48,35 @@ export function registerImportSqlite(program: Command): void {
     .option('--append', 'import into a database that already has users (ids must not collide)')
     .option('--skip-invalid', 'import the good rows, skip the bad ones and write them to a report file')
     .option('--report <path>', 'where --skip-invalid writes the skipped rows (JSON lines)')
+    .option('--follow', "keep importing the current app's file while it runs (until Ctrl-C)")
+    .option(
+      '--interval <duration>',
+      'with --follow: time between syncs, e.g. 60s, 5m',
+      secondsFlag(1, 86_400),
+    )
     .action(async (path: string, flags: ImportFlags) => {
+      if (flags.interval !== undefined && !flags.follow)
+        throw new UsageError('--interval applies to --follow only');
+      if (flags.follow && flags.append) {
+        throw new UsageError(
+          '--follow starts from an empty database (or resumes its own follow): drop --append',
+        );
+      }
       // The file is checked before the database is opened: a wrong path costs nothing.
       const opened = await openSqliteImportFile(path);
-      if (opened.shape === 'design' && (flags.skipInvalid || flags.report)) {
+      if (opened.shape === 'design' && (flags.skipInvalid || flags.report || flags.follow)) {
         opened.file.close();
-        throw new UsageError('--skip-invalid and --report apply to files of the current Pledgr app only');
+        throw new UsageError(
+          '--skip-invalid, --report and --follow apply to files of the current Pledgr app only',
+        );
+      }
+      if (flags.follow) {
+        opened.file.close();
+        await withDb(program.opts(), async (db) => {
+          await migrate(db);
+          await followFile(db, path, flags);
+        });
+        return;
       }
       try {
         await withDb(program.opts(), async (db) => {
@@ -54,16 +85,18 @@ export function registerImportSqlite(program: Command): void {
             await importPledgrFile(db, opened.file, path, flags);
             return;
           }
+          const bars = tableBars();
           const summary = await importSqlite(db, opened.file, {
             append: flags.append === true,
-            onProgress: ({ table, done, total }) =>
-              console.error(`import-sqlite: ${table} ${done}/${total} rows`),
-          }).catch((error: unknown) => {
-            if (error instanceof ImportRowError || error instanceof LegacyFileError) {
-              throw new Error(`${error.message} — nothing was imported`);
-            }
-            throw error;
-          });
+            onProgress: bars.update,
+          })
+            .catch((error: unknown) => {
+              if (error instanceof ImportRowError || error instanceof LegacyFileError) {
+                throw new Error(`${error.message} — nothing was imported`);
+              }
+              throw error;
+            })
+            .finally(bars.stop);
           const { users, artists, pledges } = summary.imported;
           const rows = users + artists + pledges;
           const rate = summary.seconds > 0 ? Math.round(rows / summary.seconds) : rows;
@@ -78,40 +111,81 @@ export function registerImportSqlite(program: Command): void {
     });
 }
 
-async function importPledgrFile(
-  db: Parameters<typeof importPledgr>[0],
-  file: Parameters<typeof importPledgr>[1],
-  path: string,
-  flags: ImportFlags,
-): Promise<void> {
+/** One progress bar per table, on stderr (none for small tables, plain lines without a terminal). */
+function tableBars() {
+  let current: { table: string; bar: ReturnType<typeof progressBar> } | undefined;
+  return {
+    update({ table, done, total }: { table: string; done: number; total: number }) {
+      if (current?.table !== table) {
+        current?.bar.stop();
+        current = { table, bar: progressBar(`import-sqlite ${table.padEnd(13)}`) };
+      }
+      current.bar.update(done, total);
+    },
+    stop() {
+      current?.bar.stop();
+    },
+  };
+}
+
+/** Where bad rows go: the --skip-invalid report (JSON lines), else stderr (the first thousand). */
+function badRowSink(path: string, flags: ImportFlags) {
   const skipInvalid = flags.skipInvalid === true;
   const reportPath = resolve(flags.report ?? `${basename(path)}.skipped.jsonl`);
   let report: WriteStream | undefined;
   let listed = 0;
-  const onBadRow = (bad: BadRow) => {
-    if (skipInvalid) {
-      report ??= createWriteStream(reportPath);
-      report.write(`${JSON.stringify(bad)}\n`);
-    } else if (listed++ < maxListed) {
-      console.error(`import-sqlite: bad row: ${describeBadRow(bad)}`);
-    }
+  return {
+    skipInvalid,
+    reportPath,
+    onBadRow(bad: BadRow) {
+      if (skipInvalid) {
+        report ??= createWriteStream(reportPath, { flags: flags.follow ? 'a' : 'w' });
+        report.write(`${JSON.stringify(bad)}\n`);
+      } else if (listed++ < maxListed) {
+        console.error(`import-sqlite: bad row: ${describeBadRow(bad)}`);
+      }
+    },
+    /** After a failed import: how many more bad rows there were than were listed. */
+    reportUnlisted() {
+      if (listed > maxListed) console.error(`import-sqlite: … and ${listed - maxListed} more bad rows`);
+      listed = 0;
+    },
+    async close() {
+      const stream = report;
+      if (stream) await new Promise<void>((done) => stream.end(done));
+    },
   };
+}
+
+async function importPledgrFile(
+  db: Db,
+  file: Parameters<typeof importPledgr>[1],
+  path: string,
+  flags: ImportFlags,
+): Promise<void> {
+  const sink = badRowSink(path, flags);
+  const bars = tableBars();
   let summary: PledgrSummary;
   try {
     summary = await importPledgr(db, file, {
       append: flags.append === true,
-      skipInvalid,
-      onBadRow,
-      onProgress: ({ table, done, total }) => console.error(`import-sqlite: ${table} ${done}/${total} rows`),
+      skipInvalid: sink.skipInvalid,
+      onBadRow: sink.onBadRow,
+      onProgress: bars.update,
     });
   } catch (error) {
-    if (listed > maxListed) console.error(`import-sqlite: … and ${listed - maxListed} more bad rows`);
+    bars.stop();
+    sink.reportUnlisted();
     if (error instanceof LegacyFileError) throw new Error(`${error.message} — nothing was imported`);
     throw error;
   } finally {
-    const stream = report;
-    if (stream) await new Promise<void>((done) => stream.end(done));
+    bars.stop();
+    await sink.close();
   }
+  printPledgrSummary(db, summary, sink.reportPath);
+}
+
+function printPledgrSummary(db: Db, summary: PledgrSummary, reportPath: string): void {
   const { users, artists, pledge_levels: levels, pledges } = summary.imported;
   const rows = users + artists + levels + pledges;
   const rate = summary.seconds > 0 ? Math.round(rows / summary.seconds) : rows;
@@ -137,8 +211,9 @@ async function importPledgrFile(
     [w.levelIdWithoutLevel, 'pledges name a level_id that is no level (stored NULL)'],
     [
       w.caseVariantEmails,
-      `users have emails equal but for case (all imported; ${w.caseVariantsNotSigningIn} keep their original ` +
-        'spelling and cannot sign in until renamed: the exact lower-case one, else the lowest id, signs in)',
+      `users have emails equal but for case (all imported, each signs in with its own password; ` +
+        `${w.caseVariantsKeepingSpelling} keep their original spelling in users.email, the exact lower-case ` +
+        'one, else the lowest id, gets the lower-cased email)',
     ],
     [w.artistsWithoutOwner, 'artists name an owner that is no imported user (user_id stored NULL)'],
     [w.passwordsNotBcrypt, 'users have a password that is not a bcrypt hash (no password will match)'],
@@ -149,4 +224,69 @@ async function importPledgrFile(
     ],
   ] as const;
   for (const [count, text] of warnings) if (count > 0) console.log(`WARNING: ${count} ${text}`);
+}
+
+/** `--follow`: the first sync imports the whole file, then one sync per interval until Ctrl-C (or SIGTERM). */
+async function followFile(db: Db, path: string, flags: ImportFlags): Promise<void> {
+  const intervalSeconds = flags.interval ?? 60;
+  const sink = badRowSink(path, flags);
+  const bars = tableBars();
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) return;
+    console.error(
+      'import-sqlite: stopping after the current sync (the data stays as the last sync left it)…',
+    );
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  console.error(
+    `import-sqlite: following ${resolve(path)} into ${describeDb(db)}, every ${intervalSeconds} s`,
+  );
+  try {
+    await followPledgr(db, path, {
+      intervalSeconds,
+      skipInvalid: sink.skipInvalid,
+      signal: stop.signal,
+      onBadRow: sink.onBadRow,
+      onProgress: bars.update,
+      onSync: (result) => {
+        bars.stop();
+        if (result.first) printPledgrSummary(db, result.summary, sink.reportPath);
+        else console.log(describeSync(result));
+      },
+      onSyncError: (error) => {
+        bars.stop();
+        sink.reportUnlisted();
+        console.error(
+          `import-sqlite: sync failed, nothing of it was imported; retrying in ${intervalSeconds} s: ${error.message}`,
+        );
+      },
+    });
+  } catch (error) {
+    sink.reportUnlisted();
+    if (error instanceof LegacyFileError) throw new Error(`${error.message} — nothing was imported`);
+    throw error;
+  } finally {
+    bars.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await sink.close();
+  }
+  console.error('import-sqlite: stopped; `import-sqlite FILE --follow` again resumes where this left off.');
+}
+
+function describeSync(result: SyncResult): string {
+  const { users, artists, pledge_levels: levels, pledges } = result.imported;
+  const skipped = Object.values(result.skipped).reduce((a, b) => a + b, 0);
+  const parts = [
+    `+${users} users, +${artists} artists, +${levels} levels, +${pledges} pledges`,
+    `${result.cancelsObserved} cancels observed`,
+    `${result.usersUpdated} users updated`,
+  ];
+  if (skipped > 0) parts.push(`${skipped} bad rows skipped`);
+  if (result.reactivatedInFile > 0)
+    parts.push(`${result.reactivatedInFile} pledges active again in the file (left ended)`);
+  return `sync ${result.syncs} at ${result.readAt.toISOString()}: ${parts.join(', ')}`;
 }

@@ -15,7 +15,8 @@
 //   cannot sign in); 'completed' statuses; artists whose pledged/supporters counters disagree with the pledges.
 // - emails are stored trimmed and lower-cased (the pledge API's login lower-cases what it is given); in a group
 //   of case variants the exact lower-case spelling wins, else the lowest id; the others keep their original
-//   spelling (they cannot sign in until renamed). users.legacy_email keeps every original spelling.
+//   spelling. Each still signs in with its own password: the login looks up lower(email) and tries the exact
+//   lower-case spelling first, then the others by id. users.legacy_email keeps every original spelling.
 import { defineQuery, type SqlValue } from '../db/query.ts';
 import type { Db, Queryable } from '../db/types.ts';
 import { RefusedError } from '../errors.ts';
@@ -37,6 +38,8 @@ export interface PledgrProgress {
 
 export interface PledgrImportOptions {
   readonly append: boolean;
+  /** A follower's sync: only the rows after the ones taken before, which new rows may refer to. */
+  readonly increment?: PledgrIncrement;
   /** Import the good rows and skip the bad ones (each still reported through onBadRow). */
   readonly skipInvalid: boolean;
   /** The instant given to cancels the file records no time for; default: the file's modification time. */
@@ -47,13 +50,20 @@ export interface PledgrImportOptions {
 
 export type PledgrCounts = Record<PledgrTable, number>;
 
+export interface PledgrIncrement {
+  /** The largest id taken from each table so far: only rows above are read. */
+  readonly after: PledgrCounts;
+  /** Ids the database holds from earlier syncs, which new rows may refer to. */
+  readonly known: Readonly<Record<Exclude<PledgrTable, 'pledges'>, Iterable<number>>>;
+}
+
 export interface PledgrWarnings {
   /** Pledges whose level_id names no level: imported with level_id NULL. */
   readonly levelIdWithoutLevel: number;
   /** Users whose email equals another's but for case (every member of such a group). */
   readonly caseVariantEmails: number;
-  /** Of those, the ones that keep their original spelling and cannot sign in until renamed. */
-  readonly caseVariantsNotSigningIn: number;
+  /** Of those, the ones whose users.email keeps the original spelling (they still sign in: see the header). */
+  readonly caseVariantsKeepingSpelling: number;
   /** Artists whose owner (user_id) names no imported user: imported with user_id NULL. */
   readonly artistsWithoutOwner: number;
   /** Users whose password is not a bcrypt hash: imported, but no password will match. */
@@ -70,7 +80,11 @@ export interface PledgrSummary {
   readonly warnings: PledgrWarnings;
   /** Pledges whose cancelled_at is the estimate (cancelled_at_source = 'estimated_import'). */
   readonly estimatedCancellations: number;
+  /** A sync's new pledges that were already ended when first read ('observed_follow'), by id. */
+  readonly observedCancellations: readonly number[];
   readonly cancelEstimate: string;
+  /** The largest id taken from each table (the `after` of the next sync). */
+  readonly largestIds: PledgrCounts;
   readonly seconds: number;
 }
 
@@ -109,14 +123,21 @@ const columns = {
 } as const satisfies Record<PledgrTable, readonly string[]>;
 
 const progressEvery = 100_000;
+const noRows: PledgrCounts = { users: 0, artists: 0, pledge_levels: 0, pledges: 0 };
 const maxCents = 2_147_483_647;
 const bcryptHash = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 const lockTables = 'LOCK TABLE users, artists, pledge_levels, pledges IN SHARE ROW EXCLUSIVE MODE';
 
-const readCounts = defineQuery<Record<string, never>, PledgrCounts>(
+/** Rows above the given ids per table (all rows with zeros): a follower's sync counts only its own range. */
+const readCounts = defineQuery<
+  { users: number; artists: number; levels: number; pledges: number },
+  PledgrCounts
+>(
   'import.readPledgrCounts',
-  `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM artists) AS artists,
-          (SELECT count(*) FROM pledge_levels) AS pledge_levels, (SELECT count(*) FROM pledges) AS pledges`,
+  `SELECT (SELECT count(*) FROM users WHERE id > :users) AS users,
+          (SELECT count(*) FROM artists WHERE id > :artists) AS artists,
+          (SELECT count(*) FROM pledge_levels WHERE id > :levels) AS pledge_levels,
+          (SELECT count(*) FROM pledges WHERE id > :pledges) AS pledges`,
 );
 const collidingIds = {
   users: defineQuery<{ ids: number[] }, { id: number }>(
@@ -139,6 +160,10 @@ const collidingIds = {
 const collidingEmail = defineQuery<{ emails: string[] }, { email: string }>(
   'import.pledgrCollidingEmail',
   'SELECT email FROM users WHERE email = ANY(:emails::text[]) LIMIT 1',
+);
+const respellEmail = defineQuery<{ id: number; email: string }, { id: number }>(
+  'import.pledgrRespellEmail',
+  'UPDATE users SET email = :email WHERE id = :id AND email <> :email RETURNING id',
 );
 const advanceSequence = defineQuery<{ table: string; lastId: number }, { value: number }>(
   'import.pledgrAdvanceSequence',
@@ -165,25 +190,36 @@ class Seen {
   largest = 0;
 }
 
-export async function importPledgr(
-  db: Db,
+export function importPledgr(db: Db, file: PledgrFile, options: PledgrImportOptions): Promise<PledgrSummary> {
+  return db.transaction((tx) => importPledgrIn(tx, file, options));
+}
+
+/** The import inside a transaction the caller owns (a follower's sync commits its own state with it). */
+export async function importPledgrIn(
+  tx: Queryable,
   file: PledgrFile,
   options: PledgrImportOptions,
 ): Promise<PledgrSummary> {
   const started = performance.now();
+  const increment = options.increment;
+  const afterId = (table: PledgrTable) => increment?.after[table] ?? 0;
   const estimate = parseLegacyTimestamp((options.cancelEstimate ?? file.modifiedAt).toISOString());
-  const source = Object.fromEntries(pledgrTableOrder.map((t) => [t, file.count(t)])) as PledgrCounts;
+  const source = Object.fromEntries(
+    pledgrTableOrder.map((t) => [t, file.count(t, afterId(t))]),
+  ) as PledgrCounts;
   const skipped: PledgrCounts = { users: 0, artists: 0, pledge_levels: 0, pledges: 0 };
   const warnings = {
     levelIdWithoutLevel: 0,
     caseVariantEmails: 0,
-    caseVariantsNotSigningIn: 0,
+    caseVariantsKeepingSpelling: 0,
     artistsWithoutOwner: 0,
     passwordsNotBcrypt: 0,
     completedStatuses: 0,
-    counterMismatches: file.counterMismatches(),
+    // A whole-file aggregate: a follower's sync (which imports no counters either) skips it.
+    counterMismatches: increment ? 0 : file.counterMismatches(),
   };
   let estimated = 0;
+  const observed: number[] = [];
   let firstBad: BadRow | undefined;
   const seen: Record<PledgrTable, Seen> = {
     users: new Seen(),
@@ -191,10 +227,15 @@ export async function importPledgr(
     pledge_levels: new Seen(),
     pledges: new Seen(),
   };
+  for (const table of pledgrTableOrder) {
+    seen[table].largest = afterId(table);
+    if (table !== 'pledges') for (const id of increment?.known[table] ?? []) seen[table].ok.add(id);
+  }
 
   // Case variants: id → the email users.email gets (the winner lower-cased, the others as they were).
   const emailFor = new Map<number, string>();
-  const variants = file.caseVariantEmails();
+  // A follower's sync without new users has no email to assign and none to re-spell.
+  const variants = !increment || source.users > 0 ? file.caseVariantEmails() : [];
   warnings.caseVariantEmails = variants.length;
   for (let i = 0; i < variants.length; ) {
     const key = variants[i]?.key;
@@ -204,7 +245,7 @@ export async function importPledgr(
     const winner = group.find((v) => v.email === v.key) ?? group[0];
     for (const member of group) {
       emailFor.set(member.id, member === winner ? member.key : member.email);
-      if (member !== winner) warnings.caseVariantsNotSigningIn++;
+      if (member !== winner) warnings.caseVariantsKeepingSpelling++;
     }
     i = j;
   }
@@ -261,17 +302,20 @@ export async function importPledgr(
         );
       }
       if (status === 'completed') warnings.completedStatuses++;
-      estimated++;
       // Canonical timestamps sort as text; an estimate before the pledge's creation would break the CHECK.
       const ended = created.localeCompare(estimate) > 0 ? created : estimate;
-      return [Number(id), user, artist, level, amountCents, created, ended, 'estimated_import'];
+      // A follower's new row already ended: created and ended since its last read, so the instant is observed.
+      if (increment) observed.push(Number(id));
+      else estimated++;
+      const provenance = increment ? 'observed_follow' : 'estimated_import';
+      return [Number(id), user, artist, level, amountCents, created, ended, provenance];
     },
   };
 
   function* convertedRows(table: PledgrTable): Generator<SqlValue[]> {
     let done = 0;
     const ids = seen[table];
-    for (const row of file.rows(table)) {
+    for (const row of file.rows(table, afterId(table))) {
       done++;
       if (done % progressEvery === 0) options.onProgress?.({ table, done, total: source[table] });
       const rawId = row[0] ?? null;
@@ -289,24 +333,29 @@ export async function importPledgr(
         const bad: BadRow = { table, id: show(rawId), column: error.column, problem: error.message };
         firstBad ??= bad;
         skipped[table]++;
-        if (typeof rawId === 'number') ids.bad.add(rawId);
+        if (typeof rawId === 'number') {
+          ids.bad.add(rawId);
+          // Behind the follower too: a skipped row is not read (nor reported) again by the next sync.
+          if (Number.isSafeInteger(rawId) && rawId > ids.largest) ids.largest = rawId;
+        }
         options.onBadRow?.(bad);
       }
     }
     options.onProgress?.({ table, done, total: source[table] });
   }
 
-  const imported = await db.transaction(async (tx) => {
-    await tx.runScript('import.lockPledgrTables', lockTables);
-    const before = await counts(tx);
-    if (before.users > 0 && !options.append) {
-      throw new RefusedError(
-        `the database already has ${before.users} users; pass --append to import into it anyway`,
-      );
-    }
-    if (before.users + before.artists + before.pledge_levels + before.pledges > 0) {
-      await refuseCollisions(tx, file, before, emailFor);
-    }
+  await tx.runScript('import.lockPledgrTables', lockTables);
+  const before = await counts(tx, increment?.after);
+  if (before.users > 0 && !options.append && !increment) {
+    throw new RefusedError(
+      `the database already has ${before.users} users; pass --append to import into it anyway`,
+    );
+  }
+  if (increment) await respellCaseVariants(tx, emailFor, increment.after.users);
+  if (before.users + before.artists + before.pledge_levels + before.pledges > 0) {
+    await refuseCollisions(tx, file, before, emailFor, afterId);
+  }
+  const imported = await (async () => {
     const written: PledgrCounts = { users: 0, artists: 0, pledge_levels: 0, pledges: 0 };
     for (const table of pledgrTableOrder) {
       written[table] = await tx.copyRows({ table, columns: columns[table] }, convertedRows(table));
@@ -317,7 +366,7 @@ export async function importPledgr(
         firstBad,
       );
     }
-    const after = await counts(tx);
+    const after = await counts(tx, increment?.after);
     for (const table of pledgrTableOrder) {
       const expected = source[table] - skipped[table];
       if (written[table] !== expected || after[table] - before[table] !== expected) {
@@ -332,13 +381,15 @@ export async function importPledgr(
       if (seen[table].largest > 0) await tx.query(advanceSequence, { table, lastId: seen[table].largest });
     }
     return written;
-  });
+  })();
   return {
     imported,
     skipped,
     warnings,
     estimatedCancellations: estimated,
+    observedCancellations: observed,
     cancelEstimate: estimate,
+    largestIds: Object.fromEntries(pledgrTableOrder.map((t) => [t, seen[t].largest])) as PledgrCounts,
     seconds: (performance.now() - started) / 1000,
   };
 
@@ -417,8 +468,13 @@ function show(value: Value | undefined): string {
   return String(value);
 }
 
-async function counts(tx: Queryable): Promise<PledgrCounts> {
-  const [row] = await tx.query(readCounts, {});
+async function counts(tx: Queryable, after: PledgrCounts = noRows): Promise<PledgrCounts> {
+  const [row] = await tx.query(readCounts, {
+    users: after.users,
+    artists: after.artists,
+    levels: after.pledge_levels,
+    pledges: after.pledges,
+  });
   if (!row) throw new Error('import.readPledgrCounts returned no row');
   return row;
 }
@@ -429,6 +485,7 @@ async function refuseCollisions(
   file: PledgrFile,
   before: PledgrCounts,
   emailFor: ReadonlyMap<number, string>,
+  afterId: (table: PledgrTable) => number,
 ): Promise<void> {
   const batch = 10_000;
   for (const table of pledgrTableOrder) {
@@ -442,7 +499,7 @@ async function refuseCollisions(
         );
       ids = [];
     };
-    for (const row of file.rows(table)) {
+    for (const row of file.rows(table, afterId(table))) {
       if (typeof row[0] === 'number') ids.push(row[0]);
       if (ids.length >= batch) await check();
     }
@@ -459,10 +516,26 @@ async function refuseCollisions(
     }
     emails = new Map();
   };
-  for (const [id, email] of file.rows('users')) {
+  for (const [id, email] of file.rows('users', afterId('users'))) {
     if (typeof email !== 'string') continue;
     emails.set(emailFor.get(Number(id)) ?? email.trim().toLowerCase(), Number(id));
     if (emails.size >= batch) await check();
   }
   if (emails.size > 0) await check();
+}
+
+/**
+ * A follower's sync: the users of earlier syncs that belong to a case-variant group get the spelling a one-shot
+ * import of today's file would give them (a new exact lower-case member takes the lower-cased email from an
+ * older one, which goes back to its original spelling), before the new users are copied.
+ */
+async function respellCaseVariants(
+  tx: Queryable,
+  emailFor: ReadonlyMap<number, string>,
+  lastUserId: number,
+): Promise<void> {
+  // Those leaving a lower-cased email first, so that no two rows hold one email at any moment.
+  const existing = [...emailFor].filter(([id]) => id <= lastUserId);
+  existing.sort(([, a], [, b]) => Number(a === a.toLowerCase()) - Number(b === b.toLowerCase()));
+  for (const [id, email] of existing) await tx.query(respellEmail, { id, email });
 }

@@ -2,9 +2,11 @@
 // REAL dollars, pledges.status, pledge_levels) with sql.js. Rows are streamed with a prepared statement's
 // step(), one at a time, never collected: the file itself sits in sql.js's WASM memory, its rows do not sit
 // in JavaScript's. `users` is required; the other tables may be missing from a file (then they have no rows).
-import { readFile, stat } from 'node:fs/promises';
+// The bytes are a consistent snapshot (file-snapshot.ts): the old app may keep writing the file meanwhile.
+import { stat } from 'node:fs/promises';
 import initSqlJs, { type Database, type SqlValue as SqliteValue } from 'sql.js';
 import { UsageError } from '../errors.ts';
+import { readConsistentSnapshot } from './file-snapshot.ts';
 import { LegacyFileError, SqliteReader } from './sqlite-reader.ts';
 
 /** The tables an import reads, in dependency order, and the columns it reads from each. */
@@ -34,8 +36,14 @@ export interface PledgrFile {
   /** The latest modification time of the file (and its -wal, if any): no cancel in it is later. */
   readonly modifiedAt: Date;
   readonly tablesPresent: ReadonlySet<PledgrTable>;
-  count(table: PledgrTable): number;
-  rows(table: PledgrTable): Generator<PledgrRow>;
+  /** Rows with an id above `afterId` (all rows by default). */
+  count(table: PledgrTable, afterId?: number): number;
+  /** Rows with an id above `afterId` (all rows by default), in id order. */
+  rows(table: PledgrTable, afterId?: number): Generator<PledgrRow>;
+  /** Ids of the pledges up to `upToId` whose status says they ended ('cancelled' or 'completed'), ascending. */
+  endedPledgeIds(upToId: number): number[];
+  /** Users up to `upToId` with the two mutable facts the import keeps: name and creator flag, by id. */
+  userFacts(upToId: number): Generator<PledgrRow>;
   /** Users whose email equals another user's once lower-cased, ordered by key then id (usually few). */
   caseVariantEmails(): CaseVariantEmail[];
   /** Artists whose `pledged`/`supporters` counters differ from their active pledges in the file. */
@@ -47,15 +55,15 @@ let sqlJs: ReturnType<typeof initSqlJs> | undefined;
 
 /** The file's bytes and an open sql.js database, after the SQLite header check. */
 export async function openSqliteBytes(path: string): Promise<Database> {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = (await readConsistentSnapshot(path)).bytes;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code;
     throw new UsageError(`cannot read the SQLite file ${path}: ${reason ?? 'unreadable'}`);
   }
-  if (bytes.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') {
+  if (Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== 'SQLite format 3\0') {
     throw new LegacyFileError(`${path} is not a SQLite database (no SQLite header)`);
   }
   sqlJs ??= initSqlJs();
@@ -105,6 +113,14 @@ export async function openPledgrDatabase(database: Database, path: string): Prom
   return new SqlJsPledgrFile(database, path, new Date(Math.min(Math.floor(modified), Date.now())), present);
 }
 
+/**
+ * The filter for rows after an id: none for the first read (so that rows whose id is NULL or text, bad rows of a
+ * hand-made file, are read and reported), else a rowid range (text sorts above every number in SQLite).
+ */
+function after(afterId: number): string {
+  return afterId > 0 ? ' WHERE "id" > ?' : '';
+}
+
 class SqlJsPledgrFile extends SqliteReader implements PledgrFile {
   readonly shape = 'pledgr' as const;
   constructor(
@@ -116,17 +132,36 @@ class SqlJsPledgrFile extends SqliteReader implements PledgrFile {
     super(database, path);
   }
 
-  count(table: PledgrTable): number {
+  count(table: PledgrTable, afterId = 0): number {
     if (!this.tablesPresent.has(table)) return 0;
-    return Number(this.all(`SELECT count(*) FROM "${table}"`)[0]?.[0] ?? 0);
+    const [count] = this.#stream(`SELECT count(*) FROM "${table}"${after(afterId)}`, afterId);
+    return Number(count?.[0] ?? 0);
   }
 
-  *rows(table: PledgrTable): Generator<PledgrRow> {
+  *rows(table: PledgrTable, afterId = 0): Generator<PledgrRow> {
     if (!this.tablesPresent.has(table)) return;
     // Table and column names are constants (pledgrTables), never input.
     const columns = pledgrTables[table].map((c) => `"${c}"`).join(', ');
-    const statement = this.prepare(`SELECT ${columns} FROM "${table}" ORDER BY "id"`);
+    yield* this.#stream(`SELECT ${columns} FROM "${table}"${after(afterId)} ORDER BY "id"`, afterId);
+  }
+
+  endedPledgeIds(upToId: number): number[] {
+    if (!this.tablesPresent.has('pledges')) return [];
+    const ids: number[] = [];
+    const sql = `SELECT "id" FROM pledges WHERE "id" <= ? AND status IN ('cancelled', 'completed') ORDER BY "id"`;
+    for (const [id] of this.#stream(sql, upToId)) if (typeof id === 'number') ids.push(id);
+    return ids;
+  }
+
+  userFacts(upToId: number): Generator<PledgrRow> {
+    return this.#stream('SELECT "id", "name", "isCreator" FROM users WHERE "id" <= ? ORDER BY "id"', upToId);
+  }
+
+  /** Rows of `sql`, whose one `?` (if any) is `id`. */
+  *#stream(sql: string, id: number): Generator<PledgrRow> {
+    const statement = this.prepare(sql);
     try {
+      if (sql.includes('?')) statement.bind([id]);
       while (this.step(statement)) yield statement.get();
     } finally {
       statement.free();

@@ -321,7 +321,7 @@ describeEachDatabase("import-sqlite (the current Pledgr app's file)", ({ db, fre
     expect(summary.warnings).toEqual({
       levelIdWithoutLevel: 1,
       caseVariantEmails: 2,
-      caseVariantsNotSigningIn: 1,
+      caseVariantsKeepingSpelling: 1,
       artistsWithoutOwner: 1,
       passwordsNotBcrypt: 0,
       completedStatuses: 1,
