@@ -1,7 +1,8 @@
 // Renders a KPI report for `pulse kpis`: json (the API's exact document), csv (one row per period, the
-// DESIGN.md field order, empty cells for null) or table (for people: money, percentages, — for empty).
-import { kpiCatalog } from '../core/kpi/catalog.ts';
-import { type KpiPeriod, type KpiReport, kpiPeriodFields } from '../core/kpi/types.ts';
+// DESIGN.md field order then the added fields, empty cells for null) or table (for people: money,
+// percentages, — for empty), and the data-quality note a person reading the table must see.
+import { kpiCatalog, kpiDefinition } from '../core/kpi/catalog.ts';
+import { type KpiPeriod, type KpiReport, kpiPeriodOutputFields } from '../core/kpi/types.ts';
 
 export const kpiFormats = ['json', 'csv', 'table'] as const;
 export type KpiFormat = (typeof kpiFormats)[number];
@@ -13,22 +14,24 @@ export function renderReport(report: KpiReport, format: KpiFormat): string {
 }
 
 function renderCsv(periods: readonly KpiPeriod[]): string {
-  const lines = [kpiPeriodFields.join(',')];
+  const lines = [kpiPeriodOutputFields.join(',')];
   for (const period of periods) {
     lines.push(
-      kpiPeriodFields.map((field) => (period[field] === null ? '' : String(period[field]))).join(','),
+      kpiPeriodOutputFields.map((field) => (period[field] === null ? '' : String(period[field]))).join(','),
     );
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** "2026-05" for months, "2026-05-04" for weeks and days: the period's first day (UTC). */
+function periodLabel(periodStart: string, interval: KpiReport['interval']): string {
+  return periodStart.slice(0, interval === 'month' ? 7 : 10);
+}
+
 /** Periods as columns and KPIs as rows, so the table stays readable however many KPIs there are. */
 function renderTable(report: KpiReport): string {
   const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: report.currency });
-  const header = [
-    'KPI',
-    ...report.periods.map((p) => p.periodStart.slice(0, report.interval === 'month' ? 7 : 10)),
-  ];
+  const header = ['KPI', ...report.periods.map((p) => periodLabel(p.periodStart, report.interval))];
   const rows = kpiCatalog.map((kpi) => [
     kpi.label,
     ...report.periods.map((period) => {
@@ -52,4 +55,28 @@ function renderTable(report: KpiReport): string {
     ...rows.map(line),
     '',
   ].join('\n');
+}
+
+/**
+ * The line that says how many churn movements of the report rest on estimated cancel instants, or null when
+ * none do. `pulse kpis --format table` prints it on stderr (stdout stays the table alone).
+ */
+export function estimatedChurnNote(report: KpiReport): string | null {
+  const total = report.periods.reduce((sum, period) => sum + period.estimatedChurnMovements, 0);
+  if (total === 0) return null;
+  const periods = report.periods
+    .filter((period) => period.estimatedChurnMovements > 0)
+    .map((period) => periodLabel(period.periodStart, report.interval));
+  const named = periods.length <= 3 ? ` (${periods.join(', ')})` : '';
+  const movements =
+    total === 1
+      ? '1 churn movement (churned or contracted pledger) rests'
+      : `${total.toLocaleString('en-US')} churn movements (churned or contracted pledgers) rest`;
+  const label = kpiDefinition('estimatedChurnMovements').label;
+  return (
+    `Note: ${movements} on estimated cancellation dates, in ${periods.length} of these ` +
+    `${report.periods.length} ${report.interval} periods${named}: those cancellations were imported from the old Pledgr SQLite file, which ` +
+    'never recorded when a pledge was cancelled, so the movements may belong to an earlier period. ' +
+    `See "${label}" per period in the table.\n`
+  );
 }

@@ -1,10 +1,11 @@
 // `pulse kpis`: the KPI report of DESIGN.md from the command line — the same numbers as GET /api/kpis.
-// Bad parameters print the API's error document on stderr and exit 2.
+// Bad parameters print the API's error document on stderr and exit 2. With --format table, a note on stderr
+// says how many churn movements rest on estimated cancellation instants (legacy SQLite import), when any do.
 import type { Command } from 'commander';
 import { ParameterError } from '../../core/errors.ts';
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import { parseKpiRequest } from '../../core/kpi/kpi-request.ts';
-import { type KpiFormat, kpiFormats, renderReport } from '../kpi-output.ts';
+import { estimatedChurnNote, type KpiFormat, kpiFormats, renderReport } from '../kpi-output.ts';
 import { withDb } from './with-db.ts';
 
 interface KpiFlags {
@@ -38,6 +39,10 @@ export function registerKpis(program: Command): void {
           request,
         );
         process.stdout.write(renderReport(report, flags.format as KpiFormat));
+        // A person reading the table must see which churn rests on estimated instants; json and csv carry the
+        // per-period count as a field, and their stdout stays the document alone.
+        const note = flags.format === 'table' ? estimatedChurnNote(report) : null;
+        if (note) process.stderr.write(note);
       });
     });
 }

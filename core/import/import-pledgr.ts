@@ -122,7 +122,7 @@ const columns = {
   ],
 } as const satisfies Record<PledgrTable, readonly string[]>;
 
-const progressEvery = 100_000;
+const progressEvery = 10_000;
 const noRows: PledgrCounts = { users: 0, artists: 0, pledge_levels: 0, pledges: 0 };
 const maxCents = 2_147_483_647;
 const bcryptHash = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;

@@ -165,6 +165,23 @@ export const kpiCatalog: readonly KpiDefinition[] = [
     metric: 'pledgr_gross_mrr_churn_ratio',
   },
   {
+    // Not a DESIGN.md field (an addition it allows): a data-quality note beside churn. Listed here, beside
+    // the churn rates, so that the CLI table and the dashboard's KPI table show it next to them.
+    field: 'estimatedChurnMovements',
+    label: 'Churn movements on estimated dates',
+    unit: 'count',
+    help:
+      'Of the users who churned or pledged less (contraction) in the period, how many did so through a cancellation ' +
+      'whose date is an estimate: the old Pledgr app (its SQLite file) never recorded when a pledge was cancelled, so ' +
+      'the import had to guess. Those movements may really belong to an earlier period; the churn figures count them ' +
+      'where the estimate puts them. Cancellations recorded when they happened, or seen by the import while following ' +
+      'the file, are not estimates.',
+    empty: 0,
+    role: 'founder',
+    source: sql('mrr-movements.sql'),
+    metric: 'pledgr_estimated_churn_movements',
+  },
+  {
     field: 'netMrrRetention',
     label: 'Net MRR retention',
     unit: 'ratio',

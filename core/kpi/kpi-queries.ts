@@ -29,6 +29,8 @@ export interface MovementRow {
   contractionMrrCents: number;
   churnedMrrCents: number;
   churnedPledgers: number;
+  /** Churned or contracted users whose movement rests on an estimated ('estimated_import') cancel instant. */
+  estimatedChurnMovements: number;
 }
 
 export const kpiQueries = {

@@ -1,6 +1,7 @@
 // The KPI report shapes fixed by DESIGN.md ("KPI API and CLI"): the same JSON from `pulse kpis` and
 // `GET /api/kpis`. Counts and cents are integers; arpu/arppu are unrounded numbers; a rate whose
-// denominator is 0 is null.
+// denominator is 0 is null. DESIGN.md lets fields be added beside its own (which never change): those are
+// listed apart, in kpiPeriodAddedFields, and come after the DESIGN.md ones.
 
 export type KpiInterval = 'day' | 'week' | 'month';
 
@@ -38,6 +39,11 @@ export interface KpiPeriod {
   readonly conversionMature: boolean;
   readonly arpuCents: number | null;
   readonly arppuCents: number | null;
+  /**
+   * Added beside the DESIGN.md fields (issue 13): how many of the period's churn and contraction movements
+   * rest on a cancel instant the legacy SQLite import estimated (queries/kpi/mrr-movements.sql).
+   */
+  readonly estimatedChurnMovements: number;
 }
 
 export interface KpiReport {
@@ -50,7 +56,7 @@ export interface KpiReport {
   readonly periods: readonly KpiPeriod[];
 }
 
-/** The DESIGN.md field order of a period, used for CSV and table output and for exact-shape checks. */
+/** The DESIGN.md fields of a period in their order, used for CSV output and for exact-shape checks. */
 export const kpiPeriodFields = [
   'periodStart',
   'periodEnd',
@@ -76,3 +82,11 @@ export const kpiPeriodFields = [
   'arpuCents',
   'arppuCents',
 ] as const satisfies readonly (keyof KpiPeriod)[];
+
+/** The fields added beside DESIGN.md's (which it allows); they follow the DESIGN.md fields everywhere. */
+export const kpiPeriodAddedFields = [
+  'estimatedChurnMovements',
+] as const satisfies readonly (keyof KpiPeriod)[];
+
+/** Every field of a period, in output order: the DESIGN.md fields, then the added ones. */
+export const kpiPeriodOutputFields = [...kpiPeriodFields, ...kpiPeriodAddedFields] as const;

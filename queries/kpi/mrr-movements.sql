@@ -7,6 +7,12 @@
 --   Rates built on these (see core/kpi/catalog.ts): logoChurnRate = churnedPledgers / pledgersAtStart,
 --   grossMrrChurnRate = (churned + contraction) / mrrStart,
 --   netMrrRetention = (mrrStart − churned − contraction + expansion) / mrrStart.
+--   estimatedChurnMovements (a data-quality count, not a DESIGN.md field): the users counted above as churned
+--   (s > 0, e = 0) or as contraction (0 < e < s) in the period who have at least one pledge cancelled in
+--   that same period with cancelled_at_source = 'estimated_import' — the cancel instant was estimated by the
+--   legacy SQLite import, so the movement may belong to another period. 'recorded' and 'observed_follow'
+--   cancels (the latter seen within one follow interval) are not estimates and do not count; nor does a
+--   user whose estimated cancel is outweighed in the period (expansion, reactivation, no movement).
 -- How: a user's MRR only moves when one of their pledges is created (+amount) or cancelled (−amount), and
 --   MRR at an instant t is the sum of those events strictly before t. So only events inside the range are
 --   read (one pass, indexed by time), summed per user and period, and turned into s and e with a running
@@ -15,16 +21,19 @@
 --   at b, and one cancelled at b still is — exactly the definition of "active at t".
 -- Parameters: :unit, :rangeStart, :rangeEnd.
 WITH events AS (
-  SELECT p.user_id, date_trunc(:unit, p.created_at, 'UTC') AS bucket, p.amount_cents AS delta, 1 AS created
+  SELECT p.user_id, date_trunc(:unit, p.created_at, 'UTC') AS bucket, p.amount_cents AS delta, 1 AS created,
+         0 AS estimated
     FROM pledges p
    WHERE p.created_at >= :rangeStart AND p.created_at < :rangeEnd
   UNION ALL
-  SELECT p.user_id, date_trunc(:unit, p.cancelled_at, 'UTC'), -p.amount_cents, 0
+  SELECT p.user_id, date_trunc(:unit, p.cancelled_at, 'UTC'), -p.amount_cents, 0,
+         CASE WHEN p.cancelled_at_source = 'estimated_import' THEN 1 ELSE 0 END
     FROM pledges p
    WHERE p.cancelled_at >= :rangeStart AND p.cancelled_at < :rangeEnd
 ),
 user_periods AS (
-  SELECT user_id, bucket, sum(delta)::bigint AS delta, sum(created)::bigint AS created
+  SELECT user_id, bucket, sum(delta)::bigint AS delta, sum(created)::bigint AS created,
+         sum(estimated)::bigint AS estimated
     FROM events GROUP BY user_id, bucket
 ),
 opening AS (
@@ -36,7 +45,7 @@ opening AS (
    GROUP BY p.user_id
 ),
 balances AS (
-  SELECT up.bucket,
+  SELECT up.bucket, up.estimated,
          coalesce(o.mrr, 0) + sum(up.delta) OVER running - up.delta AS s,
          coalesce(o.mrr, 0) + sum(up.delta) OVER running AS e,
          o.user_id IS NOT NULL OR sum(up.created) OVER running - up.created > 0 AS pledged_before
@@ -51,6 +60,8 @@ SELECT bucket AS "periodStart",
        coalesce(sum(e - s) FILTER (WHERE s > 0 AND e > s), 0)::bigint AS "expansionMrrCents",
        coalesce(sum(s - e) FILTER (WHERE e > 0 AND e < s), 0)::bigint AS "contractionMrrCents",
        coalesce(sum(s) FILTER (WHERE s > 0 AND e = 0), 0)::bigint AS "churnedMrrCents",
-       count(*) FILTER (WHERE s > 0 AND e = 0) AS "churnedPledgers"
+       count(*) FILTER (WHERE s > 0 AND e = 0) AS "churnedPledgers",
+       count(*) FILTER (WHERE estimated > 0 AND ((s > 0 AND e = 0) OR (e > 0 AND e < s)))
+         AS "estimatedChurnMovements"
   FROM balances
  GROUP BY bucket

@@ -2,7 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kpiPeriodFields } from '../../core/kpi/types.ts';
+import { embeddedDataDir } from '../../core/db/open-db.ts';
+import { openPgliteDb } from '../../core/db/pglite-db.ts';
+import { defineQuery } from '../../core/db/query.ts';
+import { type KpiReport, kpiPeriodFields, kpiPeriodOutputFields } from '../../core/kpi/types.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
 import { type CliResult, runCli } from '../support/run-cli.ts';
 
@@ -71,10 +74,10 @@ describe('pulse migrate and seed on the embedded database', () => {
     const migrated = await runCli(['migrate'], env);
     expect(migrated).toMatchObject({ code: 0 });
     expect(migrated.stdout).toMatch(
-      /Applied 6 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions, 0004_alert_history, 0005_scaling_records, 0006_legacy_import/,
+      /Applied 7 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions, 0004_alert_history, 0005_scaling_records, 0006_legacy_import, 0007_legacy_follow/,
     );
     expect((await runCli(['migrate'], env)).stdout).toMatch(
-      /up to date \(6 migration\(s\) already applied\)/,
+      /up to date \(7 migration\(s\) already applied\)/,
     );
 
     const seeded = await runCli(
@@ -108,13 +111,18 @@ describe('pulse migrate and seed on the embedded database', () => {
     const csv = await runCli(['kpis', ...range, '--format', 'csv'], env);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe(kpiPeriodFields.join(','));
+    // The DESIGN.md fields in their order, then the added ones.
+    expect(lines[0]).toBe(kpiPeriodOutputFields.join(','));
+    expect(lines[0]?.startsWith(`${kpiPeriodFields.join(',')},`)).toBe(true);
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/^2026-08-01T00:00:00\.000Z,2026-09-01T00:00:00\.000Z,\d+,/);
     const table = await runCli(['kpis', ...range, '--format', 'table'], env);
     expect(table.stdout).toMatch(/^KPIs by month, USD, as of 2026-11-01T00:00:00\.000Z/);
     expect(table.stdout).toMatch(/^MRR +\$[\d,]+\.\d\d/m);
     expect(table.stdout).toMatch(/^30-day conversion +[\d.]+%/m);
+    // The demo seed's cancels were all recorded when they happened: no note.
+    expect(table.stdout).toMatch(/^Churn movements on estimated dates +0 +0 +0$/m);
+    expect(table.stderr).toBe('');
 
     const bad = await runCli(
       ['kpis', '--from', '2026-08-01', '--to', '2026-11-01', '--interval', 'fortnight'],
@@ -127,6 +135,51 @@ describe('pulse migrate and seed on the embedded database', () => {
     const format = await runCli(['kpis', ...range, '--format', 'xml'], env);
     expect(format.code).toBe(2);
     expect(JSON.parse(format.stderr).error.message).toBe('--format must be one of json, csv, table');
+  });
+
+  it('notes on stderr, below the table, how many churn movements rest on estimated cancel instants', async () => {
+    const env = { PULSE_DATA_DIR: dataDir };
+    const range = ['--from', '2026-08-01', '--to', '2026-11-01', '--interval', 'month'];
+    // As if September's cancels had come from the legacy SQLite file, whose cancels have no instant.
+    const db = await openPgliteDb({ dataDir: embeddedDataDir(dataDir) });
+    try {
+      await db.query(
+        defineQuery<Record<string, never>, never>(
+          'test.estimateSeptemberCancels',
+          `UPDATE pledges SET cancelled_at_source = 'estimated_import'
+            WHERE cancelled_at >= '2026-09-01T00:00:00Z' AND cancelled_at < '2026-10-01T00:00:00Z'`,
+        ),
+        {},
+      );
+    } finally {
+      await db.close();
+    }
+
+    const json = await runCli(['kpis', ...range, '--format', 'json'], env);
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(json.stdout) as KpiReport;
+    const counts = report.periods.map((period) => period.estimatedChurnMovements);
+    expect(counts[0]).toBe(0);
+    expect(counts[1]).toBeGreaterThan(0);
+    expect(counts[2]).toBe(0);
+
+    const table = await runCli(['kpis', ...range, '--format', 'table'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`^Churn movements on estimated dates +0 +${counts[1]} +0$`, 'm'));
+    expect(table.stdout).not.toMatch(/Note:/);
+    expect(table.stderr.trim().split('\n')).toHaveLength(1);
+    expect(table.stderr).toMatch(
+      new RegExp(
+        `^Note: ${counts[1]} churn movements? \\(churned or contracted pledgers?\\) rests? on estimated cancellation ` +
+          'dates, in 1 of these 3 month periods \\(2026-09\\): .*old Pledgr SQLite file, which never recorded when a pledge was ' +
+          'cancelled.*"Churn movements on estimated dates" per period',
+      ),
+    );
+
+    // json and csv carry the count as a field; their stderr stays empty.
+    const csv = await runCli(['kpis', ...range, '--format', 'csv'], env);
+    expect(csv).toMatchObject({ code: 0, stderr: '' });
+    expect(csv.stdout.trim().split('\n')[2]?.endsWith(`,${counts[1]}`)).toBe(true);
   });
 
   it('honours --data-dir over PULSE_DATA_DIR', async () => {

@@ -2,9 +2,17 @@
 // The Business view in headless Chromium against `pulse start --demo`: for the founder every chart draws a
 // point per period, the KPI table, LTV and cohort heatmap show what the API answers for the same range, and
 // the KPI table's CSV has a row per period; the operator gets the explanation, no money, and the browser
-// never asks for a founder-only route.
+// never asks for a founder-only route. The demo data is written before the start (the same as --demo
+// writes), with one month's cancels marked as estimated by the legacy SQLite import: the churn chart's
+// data-quality note gives the API's count for a range holding that month, and is absent for one without.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { demoSize } from '../../cli/system/run-system.ts';
+import { embeddedDataDir } from '../../core/db/open-db.ts';
+import { openPgliteDb } from '../../core/db/pglite-db.ts';
+import { defineQuery } from '../../core/db/query.ts';
+import { migrate } from '../../core/migrate.ts';
+import { seedDemoData } from '../../core/seed/seed-demo.ts';
 import type { CohortReport, KpiReport, LtvReport } from '../../dashboard/src/lib/api-types.ts';
 import { formatCents, formatCount, formatRatio } from '../../dashboard/src/lib/format.ts';
 import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
@@ -31,6 +39,25 @@ function monthStart(offset: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
 }
 
+/** As if that month's cancels had come from the legacy SQLite file: the same instants, estimated. */
+const estimateCancels = defineQuery<{ from: string; to: string }, never>(
+  'test.estimateCancels',
+  `UPDATE pledges SET cancelled_at_source = 'estimated_import'
+    WHERE cancelled_at >= :from::timestamptz AND cancelled_at < :to::timestamptz`,
+);
+
+/** The embedded database of `pulse start --demo`, written beforehand with the estimated month. */
+async function prepareData(dataDir: string): Promise<void> {
+  const db = await openPgliteDb({ dataDir: embeddedDataDir(dataDir) });
+  try {
+    await migrate(db);
+    await seedDemoData(db, { ...demoSize, until: new Date(), append: false });
+    await db.query(estimateCancels, { from: monthStart(-3), to: monthStart(-2) });
+  } finally {
+    await db.close();
+  }
+}
+
 describeInBrowser('dashboard business view', () => {
   let pulse: RunningPulse;
   let browser: Browser;
@@ -40,7 +67,7 @@ describeInBrowser('dashboard business view', () => {
   const hash = `#/business?from=${from}&to=${to}&interval=month`;
 
   beforeAll(async () => {
-    [pulse, browser] = await Promise.all([startPulse(), launchBrowser()]);
+    [pulse, browser] = await Promise.all([startPulse({}, prepareData), launchBrowser()]);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -71,6 +98,21 @@ describeInBrowser('dashboard business view', () => {
       'periods younger than 30 days may still convert',
     );
 
+    // The churn chart's data-quality note: the API's count of churn movements on estimated instants.
+    const estimated = kpis.periods.reduce((sum, period) => sum + period.estimatedChurnMovements, 0);
+    const estimatedPeriods = kpis.periods.filter((period) => period.estimatedChurnMovements > 0);
+    expect(estimated).toBeGreaterThan(1);
+    expect(estimatedPeriods.map((period) => period.periodStart.slice(0, 10))).toEqual([monthStart(-3)]);
+    const note = page.locator('[data-card="business-churn"] [data-note="estimated-churn"]');
+    expect(await note.getAttribute('data-movements')).toBe(String(estimated));
+    const noteText = (await note.textContent())?.replace(/\s+/g, ' ');
+    expect(noteText).toContain(
+      `${estimated.toLocaleString('en-US')} churn movements in this range (${monthStart(-3).slice(0, 7)}) rest ` +
+        'on estimated cancellation dates',
+    );
+    expect(noteText).toContain('old Pledgr SQLite file, which never recorded when a pledge was cancelled');
+    expect(noteText).toContain('See “Churn movements on estimated dates” per period in the table below.');
+
     // Closed, mature periods: the synthetic traffic of the demo only writes into the current month.
     const table = page.locator('[data-table="business-kpis"]');
     const headers = await table.locator('thead th').allTextContents();
@@ -89,6 +131,16 @@ describeInBrowser('dashboard business view', () => {
       expect(cells[column('MRR')]).toBe(formatCents(period.mrrEndCents, currency).text);
       expect(cells[column('30-day conversion')]).toBe(formatRatio(period.conversionRate).text);
     }
+    // Per period, in the table: the estimated month and the one before it.
+    const estimatedColumn = column('Churn movements on estimated dates');
+    expect(estimatedColumn).toBeGreaterThan(0);
+    for (const index of [kpis.periods.length - 5, kpis.periods.length - 4]) {
+      const cells = await table.locator('tbody tr').nth(index).locator('td').allInnerTexts();
+      expect(cells[estimatedColumn]).toBe(
+        formatCount(kpis.periods[index]?.estimatedChurnMovements ?? -1).text,
+      );
+    }
+    expect(kpis.periods[kpis.periods.length - 4]?.estimatedChurnMovements).toBe(estimated);
     const ltvTile = page.locator('[data-tile="business-ltv"]');
     const ltvValue = (await ltvTile.locator('.value').textContent())?.trim();
     if (ltv.ltvCents === null) {
@@ -122,8 +174,35 @@ describeInBrowser('dashboard business view', () => {
     expect(lines.length - 1).toBe(kpis.periods.length);
     expect(lines[0]).toMatch(/^Period,Registrations,Users,/);
     expect(lines[1]?.split(',')[1]).toBe(String(kpis.periods[0]?.registrations));
+    const csvEstimated = lines[0]?.split(',').indexOf('Churn movements on estimated dates') ?? -1;
+    expect(csvEstimated).toBeGreaterThan(0);
+    expect(lines.slice(1).map((line) => Number(line.split(',')[csvEstimated]))).toEqual(
+      kpis.periods.map((period) => period.estimatedChurnMovements),
+    );
 
     await screenshot(page, 'business-founder');
+    await page.close();
+  });
+
+  it('shows no estimated-churn note for a range whose churn rests on recorded cancels only', async () => {
+    const page = await browser.newPage();
+    const [from, to] = [monthStart(-2), monthStart(1)];
+    await signIn(
+      page,
+      pulse.collectorUrl,
+      pulse.tokens.founder,
+      `#/business?from=${from}&to=${to}&interval=month`,
+    );
+    const kpis = await founderGet<KpiReport>(`/api/kpis?from=${from}&to=${to}&interval=month`);
+    expect(kpis.periods).toHaveLength(3);
+    expect(kpis.periods.map((period) => period.estimatedChurnMovements)).toEqual([0, 0, 0]);
+    expect(kpis.periods.some((period) => period.churnedPledgers > 0)).toBe(true);
+    await waitForChart(page, 'business-churn', 3);
+    await page.locator('[data-table="business-kpis"] tbody tr').first().waitFor();
+    await expect(page.locator('[data-note="estimated-churn"]').count()).resolves.toBe(0);
+    await expect(page.locator('[data-card="business-churn"]').textContent()).resolves.not.toContain(
+      'estimated',
+    );
     await page.close();
   });
 

@@ -6,7 +6,12 @@
 // cancelled exactly at t still IS; 30 days = 30 × 24 h (UTC).
 import type { Db } from '../../core/db/types.ts';
 import type { KpiPeriod } from '../../core/kpi/types.ts';
-import type { ReferencePledge, ReferenceRequest, ReferenceUser } from '../support/kpi-reference.ts';
+import type {
+  CancelSource,
+  ReferencePledge,
+  ReferenceRequest,
+  ReferenceUser,
+} from '../support/kpi-reference.ts';
 
 export interface FixtureArtist {
   readonly id: number;
@@ -43,6 +48,8 @@ function pledge(
   amountCents: number,
   createdAt: string,
   cancelledAt: string | null = null,
+  /** How the cancel instant is known (pledges.cancelled_at_source): 'recorded' unless said otherwise. */
+  cancelledAtSource: CancelSource = 'recorded',
 ): ReferencePledge {
   return {
     id,
@@ -51,6 +58,7 @@ function pledge(
     amountCents,
     createdAt: at(createdAt),
     cancelledAt: cancelledAt === null ? null : at(cancelledAt),
+    cancelledAtSource: cancelledAt === null ? null : cancelledAtSource,
   };
 }
 
@@ -703,6 +711,152 @@ const movementEdges: KpiFixture = {
   ],
 };
 
+// ---------------------------------------------------------------------------------------------------------
+const estimatedCancellations: KpiFixture = {
+  name: 'churn on estimated cancel instants',
+  covers:
+    'estimatedChurnMovements: churn and contraction through a cancel the legacy import estimated count once ' +
+    "per user; a 'recorded' or 'observed_follow' cancel does not; an estimated cancel outweighed in the same " +
+    'period (expansion, same-amount re-pledge, a pledge created and cancelled inside it) does not; an ' +
+    'estimated cancel exactly at a period start counts in that (later) period; a recorded churn in a later ' +
+    'period after an estimated contraction does not; periods without such cancels give 0',
+  // Everyone registered in January, outside the request: registrations 0 and usersAtEnd 11 throughout.
+  users: [70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80].map((id) => user(id, '2026-01-15T00:00:00Z')),
+  artists: twoArtists,
+  pledges: [
+    // user 70: 500, estimated cancel in June → June churn, counted.
+    pledge(70, 70, 1, 500, '2026-02-01T00:00:00Z', '2026-06-10T00:00:00Z', 'estimated_import'),
+    // user 71: 600, recorded cancel in June → June churn, not counted.
+    pledge(71, 71, 1, 600, '2026-02-01T00:00:00Z', '2026-06-11T00:00:00Z', 'recorded'),
+    // user 72: 400 + 300, the 300 cancelled (estimated) in June → June contraction 700 → 400, counted.
+    pledge(72, 72, 1, 400, '2026-02-01T00:00:00Z'),
+    pledge(73, 72, 2, 300, '2026-02-01T00:00:00Z', '2026-06-12T00:00:00Z', 'estimated_import'),
+    // user 73: 200 (recorded cancel) + 250 (estimated cancel), both in June → one churn, counted once.
+    pledge(74, 73, 1, 200, '2026-02-01T00:00:00Z', '2026-06-05T00:00:00Z', 'recorded'),
+    pledge(75, 73, 2, 250, '2026-02-01T00:00:00Z', '2026-06-20T00:00:00Z', 'estimated_import'),
+    // user 74: 300 cancelled (estimated) in June, 800 pledged the next day → expansion 300 → 800, not counted.
+    pledge(76, 74, 1, 300, '2026-02-01T00:00:00Z', '2026-06-15T00:00:00Z', 'estimated_import'),
+    pledge(77, 74, 2, 800, '2026-06-16T00:00:00Z'),
+    // user 75: 450, cancel observed by --follow in June → June churn, not an estimate, not counted.
+    pledge(78, 75, 1, 450, '2026-02-01T00:00:00Z', '2026-06-18T00:00:00Z', 'observed_follow'),
+    // user 76: 350 cancelled (estimated) and 350 pledged again in June → 350 → 350, no movement.
+    pledge(79, 76, 1, 350, '2026-02-01T00:00:00Z', '2026-06-08T00:00:00Z', 'estimated_import'),
+    pledge(80, 76, 2, 350, '2026-06-09T00:00:00Z'),
+    // user 77: 150 cancelled (estimated) exactly at 07-01: still active at 07-01 → a July churn, counted there.
+    pledge(81, 77, 1, 150, '2026-02-01T00:00:00Z', '2026-07-01T00:00:00Z', 'estimated_import'),
+    // user 78: 120 created and cancelled (estimated) inside June → 0 → 0, no movement.
+    pledge(82, 78, 1, 120, '2026-06-02T00:00:00Z', '2026-06-03T00:00:00Z', 'estimated_import'),
+    // user 79: 500 cancelled (estimated) in May → May contraction 700 → 200, counted in May; the 200
+    // cancelled (recorded) in June → June churn, not counted (the estimate lies in May).
+    pledge(83, 79, 1, 500, '2026-02-01T00:00:00Z', '2026-05-20T00:00:00Z', 'estimated_import'),
+    pledge(84, 79, 2, 200, '2026-02-01T00:00:00Z', '2026-06-25T00:00:00Z', 'recorded'),
+    // user 80: 100, recorded cancel in April → April churn, not counted.
+    pledge(85, 80, 1, 100, '2026-02-01T00:00:00Z', '2026-04-10T00:00:00Z', 'recorded'),
+  ],
+  request: { from: '2026-04-01', to: '2026-09-01', interval: 'month', asOf: at('2026-12-01T00:00:00Z') },
+  expected: [
+    {
+      periodStart: '2026-04-01T00:00:00.000Z',
+      periodEnd: '2026-05-01T00:00:00.000Z',
+      registrations: 0,
+      usersAtEnd: 11,
+      pledgersAtStart: 10, // users 70–77, 79, 80 (78 has no pledge before June)
+      pledgersAtEnd: 9, // user 80 churned
+      // 500 + 600 + 400 + 300 + 200 + 250 + 300 + 450 + 350 + 150 + 500 + 200 + 100
+      mrrStartCents: 4300,
+      mrrEndCents: 4200,
+      newMrrCents: 0,
+      reactivationMrrCents: 0,
+      expansionMrrCents: 0,
+      contractionMrrCents: 0,
+      churnedMrrCents: 100, // user 80
+      churnedPledgers: 1,
+      logoChurnRate: 1 / 10,
+      grossMrrChurnRate: 100 / 4300,
+      netMrrRetention: 4200 / 4300,
+      conversionCohort: 0,
+      conversionRate: null,
+      conversionMature: true,
+      arpuCents: 4200 / 11,
+      arppuCents: 4200 / 9,
+      estimatedChurnMovements: 0, // churn, but on a recorded cancel
+    },
+    {
+      periodStart: '2026-05-01T00:00:00.000Z',
+      periodEnd: '2026-06-01T00:00:00.000Z',
+      pledgersAtStart: 9,
+      pledgersAtEnd: 9,
+      mrrStartCents: 4200,
+      mrrEndCents: 3700,
+      expansionMrrCents: 0,
+      contractionMrrCents: 500, // user 79: 700 → 200
+      churnedMrrCents: 0,
+      churnedPledgers: 0,
+      logoChurnRate: 0 / 9,
+      grossMrrChurnRate: 500 / 4200,
+      netMrrRetention: 3700 / 4200,
+      arppuCents: 3700 / 9,
+      estimatedChurnMovements: 1, // user 79's contraction
+    },
+    {
+      periodStart: '2026-06-01T00:00:00.000Z',
+      periodEnd: '2026-07-01T00:00:00.000Z',
+      registrations: 0,
+      usersAtEnd: 11,
+      pledgersAtStart: 9, // users 70–77, 79
+      pledgersAtEnd: 4, // users 72 (400), 74 (800), 76 (350), 77 (150)
+      mrrStartCents: 3700,
+      mrrEndCents: 1700, // 400 + 800 + 350 + 150
+      newMrrCents: 0, // user 78 is 0 → 0
+      reactivationMrrCents: 0,
+      expansionMrrCents: 500, // user 74: 300 → 800
+      contractionMrrCents: 300, // user 72: 700 → 400
+      churnedMrrCents: 2200, // users 70 (500), 71 (600), 73 (450), 75 (450), 79 (200)
+      churnedPledgers: 5,
+      logoChurnRate: 5 / 9,
+      grossMrrChurnRate: (2200 + 300) / 3700,
+      netMrrRetention: (3700 - 2200 - 300 + 500) / 3700, // identity: 3700 + 500 − 300 − 2200 = 1700
+      conversionCohort: 0,
+      conversionConverted: 0,
+      conversionRate: null,
+      conversionMature: true,
+      arpuCents: 1700 / 11,
+      arppuCents: 1700 / 4,
+      // users 70 (churn), 72 (contraction), 73 (churn, one of two cancels estimated); not 71 (recorded),
+      // 74 (expansion), 75 (observed_follow), 76 and 78 (no movement), 79 (recorded; its estimate is in May)
+      estimatedChurnMovements: 3,
+    },
+    {
+      periodStart: '2026-07-01T00:00:00.000Z',
+      periodEnd: '2026-08-01T00:00:00.000Z',
+      pledgersAtStart: 4,
+      pledgersAtEnd: 3,
+      mrrStartCents: 1700,
+      mrrEndCents: 1550,
+      churnedMrrCents: 150, // user 77, cancelled at 07-01T00:00
+      churnedPledgers: 1,
+      logoChurnRate: 1 / 4,
+      grossMrrChurnRate: 150 / 1700,
+      netMrrRetention: 1550 / 1700,
+      estimatedChurnMovements: 1, // user 77
+    },
+    {
+      periodStart: '2026-08-01T00:00:00.000Z',
+      periodEnd: '2026-09-01T00:00:00.000Z',
+      pledgersAtStart: 3,
+      pledgersAtEnd: 3,
+      mrrStartCents: 1550,
+      mrrEndCents: 1550,
+      churnedMrrCents: 0,
+      contractionMrrCents: 0,
+      logoChurnRate: 0 / 3,
+      arpuCents: 1550 / 11,
+      arppuCents: 1550 / 3,
+      estimatedChurnMovements: 0, // no event at all
+    },
+  ],
+};
+
 export const kpiFixtures: readonly KpiFixture[] = [
   monthBoundaries,
   amountChanges,
@@ -711,6 +865,7 @@ export const kpiFixtures: readonly KpiFixture[] = [
   isoWeeks,
   conversionWindow,
   movementEdges,
+  estimatedCancellations,
 ];
 
 /** Writes a fixture's rows (explicit ids) into a migrated database, in one transaction. */
@@ -727,9 +882,25 @@ export async function loadFixture(db: Db, fixture: KpiFixture): Promise<void> {
     await tx.copyRows(
       {
         table: 'pledges',
-        columns: ['id', 'user_id', 'artist_id', 'amount_cents', 'created_at', 'cancelled_at'],
+        columns: [
+          'id',
+          'user_id',
+          'artist_id',
+          'amount_cents',
+          'created_at',
+          'cancelled_at',
+          'cancelled_at_source',
+        ],
       },
-      fixture.pledges.map((p) => [p.id, p.userId, p.artistId, p.amountCents, p.createdAt, p.cancelledAt]),
+      fixture.pledges.map((p) => [
+        p.id,
+        p.userId,
+        p.artistId,
+        p.amountCents,
+        p.createdAt,
+        p.cancelledAt,
+        p.cancelledAtSource,
+      ]),
     );
   });
 }

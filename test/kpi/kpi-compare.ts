@@ -2,7 +2,12 @@
 // non-integer figures differ from the oracle by float rounding only (an engine may compute a/b in numeric
 // or in a different order and land a last bit away), and check the shape, integer and MRR-identity rules.
 import { expect } from 'vitest';
-import { type KpiPeriod, kpiPeriodFields } from '../../core/kpi/types.ts';
+import {
+  type KpiPeriod,
+  kpiPeriodAddedFields,
+  kpiPeriodFields,
+  kpiPeriodOutputFields,
+} from '../../core/kpi/types.ts';
 
 /** The fields that are numbers but not integers: rates and per-user averages (null when undefined). */
 export const fractionalFields = [
@@ -14,8 +19,8 @@ export const fractionalFields = [
   'arppuCents',
 ] as const satisfies readonly (keyof KpiPeriod)[];
 
-/** The counts and cents: integers (DESIGN.md "Counts and cents are integers"). */
-export const integerFields = kpiPeriodFields.filter(
+/** The counts and cents: integers (DESIGN.md "Counts and cents are integers"), the added count too. */
+export const integerFields = kpiPeriodOutputFields.filter(
   (field) =>
     field !== 'periodStart' &&
     field !== 'periodEnd' &&
@@ -49,9 +54,16 @@ export function forgivingRounding<T extends Partial<KpiPeriod>>(actual: T, expec
   return result as T;
 }
 
-/** Exactly the DESIGN.md fields, integer counts and cents, and mrrEnd = mrrStart + movements. */
+/**
+ * Exactly the DESIGN.md fields in their order, then exactly the added ones (none missing, none unknown),
+ * integer counts and cents, and mrrEnd = mrrStart + movements.
+ */
 export function expectWellFormedPeriod(period: KpiPeriod, label: string): void {
-  expect(Object.keys(period).sort(), `${label}: fields`).toEqual([...kpiPeriodFields].sort());
+  const keys = Object.keys(period);
+  expect(keys.slice(0, kpiPeriodFields.length), `${label}: the DESIGN.md fields, in order`).toEqual([
+    ...kpiPeriodFields,
+  ]);
+  expect(keys.slice(kpiPeriodFields.length), `${label}: the added fields`).toEqual([...kpiPeriodAddedFields]);
   for (const field of integerFields) {
     expect(Number.isInteger(period[field]), `${label}: ${field} = ${period[field]} is an integer`).toBe(true);
   }

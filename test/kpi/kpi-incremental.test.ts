@@ -1,7 +1,8 @@
 // Incremental refresh: a repeated request with no write in between is served from the cache alone; a write
 // in the open period recomputes just that period — reading only its rows — while a backfilled, imported,
 // updated or deleted row in a closed period invalidates that period and every later one, so the cached
-// answer always equals a cold computation.
+// answer always equals a cold computation — also when only a cancel's provenance changes (migration 0007 logs
+// it), since the periods count the churn movements that rest on estimated instants.
 import { expect, it } from 'vitest';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db, QueryEvent } from '../../core/db/types.ts';
@@ -129,6 +130,40 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     );
     await db().query(remove, { id: pledge?.id ?? 0 });
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+
+  it('invalidates when a cancel with an estimated instant lands in a closed period', async () => {
+    const [user] = await db().query(oldestUser, {});
+    const [pledge] = await db().query(insertPledge, {
+      userId: user?.id ?? 1,
+      createdAt: new Date('2025-12-06T00:00:00Z'),
+      cancelledAt: null,
+    });
+    const before = await engine.report(monthly);
+    // As the legacy import's estimate is written: the instant and its provenance in one statement.
+    await db().query(
+      defineQuery<{ id: number; at: Date }, never>(
+        'test.estimateCancel',
+        "UPDATE pledges SET cancelled_at = :at, cancelled_at_source = 'estimated_import' WHERE id = :id",
+      ),
+      { id: pledge?.id ?? 0, at: new Date('2026-04-07T00:00:00Z') },
+    );
+    const after = await engine.report(monthly);
+    expect(after).toEqual(await coldReport(db(), monthly));
+    const april = (report: typeof before) => report.periods.find((p) => p.periodStart.startsWith('2026-04'));
+    expect(april(after)?.estimatedChurnMovements).toBe((april(before)?.estimatedChurnMovements ?? 0) + 1);
+
+    // A person corrects the provenance alone (the instant stays): the cached April must follow.
+    await db().query(
+      defineQuery<{ id: number }, never>(
+        'test.recordCancel',
+        "UPDATE pledges SET cancelled_at_source = 'recorded' WHERE id = :id",
+      ),
+      { id: pledge?.id ?? 0 },
+    );
+    const corrected = await engine.report(monthly);
+    expect(corrected).toEqual(await coldReport(db(), monthly));
+    expect(april(corrected)?.estimatedChurnMovements).toBe(april(before)?.estimatedChurnMovements);
   });
 
   it('keeps each interval in its own cache and agrees with a cold computation by day', async () => {

@@ -2,7 +2,7 @@
 // no database: every hand value must come out exactly, so that the oracle can then be trusted on generated
 // data the hands cannot follow. Also pins the oracle's period enumeration.
 import { describe, expect, it } from 'vitest';
-import { kpiPeriodFields } from '../../core/kpi/types.ts';
+import { kpiPeriodOutputFields } from '../../core/kpi/types.ts';
 import { referenceKpiPeriods, referencePeriodBounds } from '../support/kpi-reference.ts';
 import { kpiFixtures } from './fixtures.ts';
 import { expectWellFormedPeriod, pickFields } from './kpi-compare.ts';
@@ -25,7 +25,7 @@ describe('KPI reference on the hand-worked fixtures', () => {
     const asserted = new Set(
       kpiFixtures.flatMap((fixture) => fixture.expected.flatMap((p) => Object.keys(p))),
     );
-    expect([...kpiPeriodFields].filter((field) => !asserted.has(field))).toEqual([]);
+    expect([...kpiPeriodOutputFields].filter((field) => !asserted.has(field))).toEqual([]);
     expect(kpiFixtures.map((fixture) => fixture.request.interval).sort()).toEqual(
       expect.arrayContaining(['day', 'month', 'week']),
     );
@@ -54,12 +54,16 @@ describe('KPI reference on the hand-worked fixtures', () => {
         `${field} > 0 somewhere`,
       ).toBe(true);
     }
-    for (const field of ['contractionMrrCents', 'churnedMrrCents'] as const) {
+    for (const field of ['contractionMrrCents', 'churnedMrrCents', 'estimatedChurnMovements'] as const) {
       expect(
         values.some((p) => (p[field] ?? 0) > 0),
         `${field} > 0 somewhere`,
       ).toBe(true);
     }
+    expect(
+      values.some((p) => p.estimatedChurnMovements === 0 && (p.churnedMrrCents ?? 0) > 0),
+      'estimatedChurnMovements asserted 0 beside churn somewhere',
+    ).toBe(true);
   });
 });
 
@@ -111,6 +115,7 @@ describe('KPI reference period enumeration', () => {
         amountCents: 500 + (u.id % 7) * 100,
         createdAt: new Date(u.createdAt.getTime() + 86_400_000),
         cancelledAt: u.id % 3 === 0 ? new Date(u.createdAt.getTime() + 40 * 86_400_000) : null,
+        cancelledAtSource: u.id % 3 === 0 ? ('estimated_import' as const) : null,
       },
     ]);
     const started = performance.now();

@@ -1,7 +1,8 @@
 // The independent test oracle for the KPI engine: every DESIGN.md "KPI definitions" figure computed
 // naively in TypeScript straight from the raw rows — its own period alignment, and for every period and
 // every user the MRR at start and at end found by scanning that user's pledges. Written without looking at
-// the engine or its SQL, so that the two agree only when both follow the definitions.
+// the engine or its SQL, so that the two agree only when both follow the definitions. Also the one field
+// added beside DESIGN.md's: how many churn or contraction movements rest on an estimated cancel instant.
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
 import type { KpiInterval, KpiPeriod, KpiRequest } from '../../core/kpi/types.ts';
@@ -11,6 +12,9 @@ export interface ReferenceUser {
   readonly createdAt: Date;
 }
 
+/** pledges.cancelled_at_source (migration 0006): how the cancel instant is known; null while active. */
+export type CancelSource = 'recorded' | 'estimated_import' | 'observed_follow';
+
 export interface ReferencePledge {
   readonly id: number;
   readonly userId: number;
@@ -18,6 +22,7 @@ export interface ReferencePledge {
   readonly amountCents: number;
   readonly createdAt: Date;
   readonly cancelledAt: Date | null;
+  readonly cancelledAtSource: CancelSource | null;
 }
 
 export interface ReferenceData {
@@ -44,10 +49,11 @@ const selectPledges = defineQuery<
     amount_cents: number;
     created_at: Date;
     cancelled_at: Date | null;
+    cancelled_at_source: CancelSource | null;
   }
 >(
   'test.referencePledges',
-  'SELECT id, user_id, artist_id, amount_cents, created_at, cancelled_at FROM pledges ORDER BY id',
+  'SELECT id, user_id, artist_id, amount_cents, created_at, cancelled_at, cancelled_at_source FROM pledges ORDER BY id',
 );
 
 /** Reads the raw users and pledges that the reference computes from. */
@@ -63,6 +69,7 @@ export async function loadReferenceData(db: Db): Promise<ReferenceData> {
       amountCents: row.amount_cents,
       createdAt: row.created_at,
       cancelledAt: row.cancelled_at,
+      cancelledAtSource: row.cancelled_at_source,
     })),
   };
 }
@@ -175,6 +182,7 @@ export function referenceKpiPeriods(data: ReferenceData, request: ReferenceReque
     let churnedPledgers = 0;
     let conversionCohort = 0;
     let conversionConverted = 0;
+    let estimatedChurnMovements = 0;
 
     for (const user of data.users) {
       const created = user.createdAt.getTime();
@@ -197,6 +205,16 @@ export function referenceKpiPeriods(data: ReferenceData, request: ReferenceReque
       if (s > 0) pledgersAtStart += 1;
       if (e > 0) pledgersAtEnd += 1;
 
+      // Does the movement rest on an estimate? One of the user's pledges cancelled inside this period with
+      // an instant the legacy import estimated.
+      const estimatedCancel = pledges.some(
+        (pledge) =>
+          pledge.cancelledAtSource === 'estimated_import' &&
+          pledge.cancelledAt !== null &&
+          start <= pledge.cancelledAt.getTime() &&
+          pledge.cancelledAt.getTime() < end,
+      );
+
       if (s === 0 && e > 0) {
         const pledgedBefore = pledges.some((pledge) => pledge.createdAt.getTime() < start);
         if (pledgedBefore) reactivationMrrCents += e;
@@ -204,10 +222,12 @@ export function referenceKpiPeriods(data: ReferenceData, request: ReferenceReque
       } else if (s > 0 && e === 0) {
         churnedMrrCents += s;
         churnedPledgers += 1;
+        if (estimatedCancel) estimatedChurnMovements += 1;
       } else if (0 < s && s < e) {
         expansionMrrCents += e - s;
       } else if (0 < e && e < s) {
         contractionMrrCents += s - e;
+        if (estimatedCancel) estimatedChurnMovements += 1;
       }
     }
 
@@ -238,6 +258,7 @@ export function referenceKpiPeriods(data: ReferenceData, request: ReferenceReque
       conversionMature: end + conversionWindowMs <= asOf,
       arpuCents: ratio(mrrEndCents, usersAtEnd),
       arppuCents: ratio(mrrEndCents, pledgersAtEnd),
+      estimatedChurnMovements,
     };
   });
 }

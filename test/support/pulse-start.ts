@@ -1,5 +1,7 @@
 // Runs `pulse start --demo` as a person would, on a fresh data directory and free ports, in its own process
 // group, and reads the addresses and tokens from its banner. Used by the whole-system and dashboard tests.
+// `prepare` may write into the data directory first (e.g. the embedded database with chosen data, which
+// --demo then leaves as it is, since it only seeds an empty database).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,8 +22,19 @@ export interface RunningPulse {
   cleanup(): Promise<void>;
 }
 
-export async function startPulse(env: Record<string, string> = {}): Promise<RunningPulse> {
+export async function startPulse(
+  env: Record<string, string> = {},
+  prepare?: (dataDir: string) => Promise<void>,
+): Promise<RunningPulse> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pulse-start-'));
+  if (prepare) {
+    try {
+      await prepare(dataDir);
+    } catch (error) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
   const [apiPort, metricsPort, collectorPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [cliBin, 'start', '--demo'], {
     env: {
