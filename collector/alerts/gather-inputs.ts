@@ -2,15 +2,18 @@
 // user count and the KPI figures the business rules read (via the KPI engine, as /api/kpis does). The
 // database part is re-read at most once per kpiRefreshMs — user counts and closed months move slowly, and
 // the KPI engine's cache makes a re-read cheap anyway. A failed read leaves those inputs null (rules keep
-// their state) and the KPI freshness unchanged, so KpiRefreshStale fires if it goes on.
+// their state) and the KPI freshness unchanged, so KpiRefreshStale fires if it goes on. The state of
+// `pulse import-sqlite --follow` (one small row per followed file) is read at every evaluation: a sync that
+// just happened must not be judged on a minute-old read.
 import type { DatabaseKind, Db } from '../../core/db/types.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import { alignDown, nextBoundary } from '../../core/kpi/periods.ts';
 import type { KpiReport } from '../../core/kpi/types.ts';
 import type { HealthSource } from '../health/types.ts';
+import { readLegacyFollow } from '../scaling/legacy-follow.ts';
 import { createAlertStore } from './alert-store.ts';
 import type { ConversionPeriod } from './conversion-drop.ts';
-import type { AlertSnapshot, LastMonthChurn } from './inputs.ts';
+import type { AlertSnapshot, LastMonthChurn, LegacyFollowTiming } from './inputs.ts';
 import type { Clock } from './types.ts';
 
 export interface AlertInputGathererDeps {
@@ -50,6 +53,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
   let lastSuccessAt: number | null = null;
   let latest: DatabaseInputs | null = null;
   let healthSuccessAt: number | null = null;
+  let legacyFollowFailing = false;
 
   async function readDatabase(now: number): Promise<void> {
     if (now - lastAttemptAt < refreshMs) return;
@@ -75,10 +79,31 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
     }
   }
 
+  /** null when the read fails (the rule keeps its state); logged once per run of failures. */
+  async function readFollow(): Promise<LegacyFollowTiming[] | null> {
+    try {
+      const rows = await readLegacyFollow(deps.db);
+      legacyFollowFailing = false;
+      return rows.map((row) => ({
+        lastSyncAt: row.lastSyncAt.getTime(),
+        intervalSeconds: row.intervalSeconds,
+      }));
+    } catch (error) {
+      if (!legacyFollowFailing) {
+        deps.log(
+          `alerts: reading the legacy follow state failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+        );
+      }
+      legacyFollowFailing = true;
+      return null;
+    }
+  }
+
   return {
     async gather() {
       const now = deps.clock.now();
       await readDatabase(now);
+      const legacyFollow = await readFollow();
       const health = deps.health ? await deps.health.latest().catch(() => null) : null;
       healthSuccessAt = health?.lastSuccessAt ?? healthSuccessAt;
       return {
@@ -94,6 +119,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
         lastMonthChurn: latest?.lastMonthChurn ?? null,
         conversion: latest?.conversion ?? null,
         kpiFreshness: { lastSuccessAt, since },
+        legacyFollow,
       };
     },
   };

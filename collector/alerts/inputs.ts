@@ -5,6 +5,7 @@ import type { AlertInput } from '../../core/alerts/rules.ts';
 import type { AlertThresholds } from '../../core/alerts/thresholds.ts';
 import type { DatabaseKind } from '../../core/db/types.ts';
 import type { HealthPoint } from '../health/types.ts';
+import { isOverdue } from '../scaling/legacy-follow.ts';
 import { type ConversionPeriod, conversionDrop } from './conversion-drop.ts';
 
 /** When a source last answered; `since` (when watching began) stands in before its first success. */
@@ -32,6 +33,16 @@ export interface AlertSnapshot {
   /** Monthly conversion, oldest first, closed months only; null while unknown. */
   readonly conversion: readonly ConversionPeriod[] | null;
   readonly kpiFreshness: Freshness | null;
+  /**
+   * Each file `pulse import-sqlite --follow` follows (legacy_follow): its last successful sync (epoch ms) and
+   * its interval. Empty when none is followed; null while unknown (the read failed).
+   */
+  readonly legacyFollow: readonly LegacyFollowTiming[] | null;
+}
+
+export interface LegacyFollowTiming {
+  readonly lastSyncAt: number;
+  readonly intervalSeconds: number;
 }
 
 export type AlertInputValues = Readonly<Record<AlertInput, number | null>>;
@@ -64,6 +75,10 @@ export function readAlertInputs(
     rateLimitRejectionsPerSecond: total?.rateLimitRejectionsPerSecond ?? null,
     healthAgeSeconds: healthAge,
     kpiAgeSeconds: ageSeconds(snapshot.kpiFreshness, now),
+    legacyFollowStaleFiles:
+      snapshot.legacyFollow?.filter((follow) =>
+        isOverdue(follow, now, thresholds.legacyFollow.staleIntervals),
+      ).length ?? null,
     logoChurnLastMonth: snapshot.lastMonthChurn?.logoChurnRate ?? null,
     pledgersAtStartLastMonth: snapshot.lastMonthChurn?.pledgersAtStart ?? null,
     conversionRelativeDrop: drop?.relativeDrop ?? null,

@@ -1,8 +1,10 @@
 // Reads what the scaling checklist learns from the database: the user count (the phase), the guide's indexes
-// as the catalog lists them (pg_indexes, which PGlite has too), and the users `pulse load` leaves behind.
+// as the catalog lists them (pg_indexes, which PGlite has too), the users `pulse load` leaves behind, and the
+// state of `pulse import-sqlite FILE --follow` (legacy_follow).
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
 import { guideIndexes } from '../../core/scaling/scaling-guide.ts';
+import { readLegacyFollow } from './legacy-follow.ts';
 import type { DatabaseSignals, FoundIndex } from './scaling-types.ts';
 
 /** How far back a `pulse load` run counts as recent. 720 hours, like the KPIs' 30 days: no DST drift. */
@@ -50,10 +52,11 @@ const findLoadTestUsers = defineQuery<
 
 export async function readDatabaseSignals(db: Db, now: Date): Promise<DatabaseSignals> {
   const since = new Date(now.getTime() - loadTestLookBackHours * 3_600_000);
-  const [userRows, indexRows, loadRows] = await Promise.all([
+  const [userRows, indexRows, loadRows, legacyFollow] = await Promise.all([
     db.query(countUsers, {}),
     db.query(findGuideIndexes, { names: guideIndexes.map((index) => index.name) }),
     db.query(findLoadTestUsers, { since, pattern: loadTestEmailPattern }),
+    readLegacyFollow(db),
   ]);
   const indexes = new Map<string, FoundIndex>(
     indexRows.map((row) => [row.name, { table: row.tableName, columns: row.columns, valid: row.valid }]),
@@ -63,5 +66,6 @@ export async function readDatabaseSignals(db: Db, now: Date): Promise<DatabaseSi
     indexes,
     loadTestUsers: loadRows[0]?.users ?? 0,
     latestLoadTestAt: loadRows[0]?.latest ?? null,
+    legacyFollow,
   };
 }

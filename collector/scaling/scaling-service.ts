@@ -11,6 +11,7 @@ import {
 } from '../../core/scaling/scaling-guide.ts';
 import { readDatabaseSignals } from './database-signals.ts';
 import { type DetectionFacts, detectItem, type HealthReading } from './detect-items.ts';
+import { type LegacyFollowRow, legacyFollowViews } from './legacy-follow.ts';
 import { phaseAfter, phaseForUsers, summarizePhase } from './phase.ts';
 import { addScalingRecord, latestScalingRecords, scalingRecordHistory } from './scaling-records.ts';
 import type {
@@ -99,7 +100,7 @@ export function createScalingService(deps: ScalingServiceDeps): ScalingService {
           ? viewOf(item, detectItem(item.signal, facts))
           : manualView(item, records.get(item.id)),
       );
-      return assembleReport(signals.users, views, at);
+      return assembleReport(signals.users, views, signals.legacyFollow, at);
     },
 
     async record(itemId, input) {
@@ -150,7 +151,12 @@ function manualView(item: ScalingItem, record: ScalingRecord | undefined): Scali
   };
 }
 
-function assembleReport(users: number, views: readonly ScalingItemView[], at: Date): ScalingReport {
+function assembleReport(
+  users: number,
+  views: readonly ScalingItemView[],
+  legacyFollow: readonly LegacyFollowRow[],
+  at: Date,
+): ScalingReport {
   const phaseOfItem = new Map(scalingItems.map((item) => [item.id, item.phase]));
   const phases: PhaseView[] = scalingPhases.map((phase) => {
     const items = views.filter((view) => phaseOfItem.get(view.id) === phase.number);
@@ -168,6 +174,7 @@ function assembleReport(users: number, views: readonly ScalingItemView[], at: Da
     users,
     nextMilestone: milestoneAfter(users, current, phases),
     phases,
+    legacyFollow: legacyFollowViews(legacyFollow, at),
   };
 }
 

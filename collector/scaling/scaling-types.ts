@@ -2,6 +2,7 @@
 // the shape of GET /api/scaling and POST /api/scaling/items/:id, which the dashboard reads.
 import type { PoolSettings } from '../../core/db/postgres-db.ts';
 import type { ScalingPhaseNumber } from '../../core/scaling/scaling-guide.ts';
+import type { LegacyFollowRow } from './legacy-follow.ts';
 
 export type ItemStatus = 'done' | 'todo' | 'unknown';
 
@@ -31,6 +32,8 @@ export interface DatabaseSignals {
   /** Users registered by `pulse load` (load-…@load.pledgr.test) within the look-back window. */
   readonly loadTestUsers: number;
   readonly latestLoadTestAt: Date | null;
+  /** The rows of legacy_follow (`pulse import-sqlite FILE --follow`), ordered by path; empty when none. */
+  readonly legacyFollow: readonly LegacyFollowRow[];
 }
 
 export interface FoundIndex {
@@ -94,6 +97,37 @@ export interface ScalingReport {
   /** null once users reach 100,000, the end of the guide. */
   readonly nextMilestone: NextMilestone | null;
   readonly phases: readonly PhaseView[];
+  /**
+   * Data followed from a legacy SQLite file (`pulse import-sqlite FILE --follow`): one entry per followed
+   * file, ordered by its path; null when no file is followed.
+   */
+  readonly legacyFollow: readonly LegacyFollowView[] | null;
+}
+
+/**
+ * following: synced within the last 3 intervals; stale: no successful sync for longer (the follower stopped
+ * or is stuck); failing: the newest attempt failed (an error after the last successful sync).
+ */
+export type LegacyFollowState = 'following' | 'stale' | 'failing';
+
+/** One followed legacy file, as GET /api/scaling sends it. Times are ISO-8601 UTC. */
+export interface LegacyFollowView {
+  /** The file's base name (`pledgr.db`): never the full path. */
+  readonly file: string;
+  readonly state: LegacyFollowState;
+  readonly intervalSeconds: number;
+  readonly startedAt: string;
+  readonly lastSyncAt: string;
+  readonly fileModifiedAt: string;
+  /** Whole seconds from lastSyncAt to the report's generatedAt. */
+  readonly freshnessSeconds: number;
+  readonly syncs: number;
+  readonly rowsImported: number;
+  readonly rowsSkipped: number;
+  readonly cancelsObserved: number;
+  /** Why the last failed sync failed (the file's path cut down to its name); null after a successful one. */
+  readonly lastError: string | null;
+  readonly lastErrorAt: string | null;
 }
 
 /** One manual record, as kept in scaling_records (history is never overwritten). */

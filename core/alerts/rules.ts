@@ -28,6 +28,10 @@ export const alertInputs = {
   rateLimitRejectionsPerSecond: { unit: 'perSecond', help: 'Requests answered 429, per second.' },
   healthAgeSeconds: { unit: 'seconds', help: 'Time since the last successful health scrape.' },
   kpiAgeSeconds: { unit: 'seconds', help: 'Time since the KPI inputs were last read from the database.' },
+  legacyFollowStaleFiles: {
+    unit: 'count',
+    help: 'Legacy SQLite files followed by pulse import-sqlite --follow (table legacy_follow) with no successful sync for more than 3 of their intervals.',
+  },
   logoChurnLastMonth: { unit: 'ratio', help: 'Logo churn of the last complete month.' },
   pledgersAtStartLastMonth: { unit: 'count', help: 'Pledgers at the start of the last complete month.' },
   conversionRelativeDrop: {
@@ -284,6 +288,21 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
       guards: [],
       summary: 'KPIs not refreshed for {{value}} (threshold {{threshold}})',
       action: ['check the collector can reach the database', 'read the collector log'],
+    },
+    {
+      name: 'LegacyFollowStale',
+      severity: 'warning',
+      forSeconds: t.legacyFollow.forSeconds,
+      audience: 'operator',
+      input: 'legacyFollowStaleFiles',
+      comparison: '>',
+      threshold: 0,
+      guards: [],
+      summary: `{{value}} followed legacy SQLite file(s) not synced for more than ${t.legacyFollow.staleIntervals} intervals: following stopped or failing`,
+      action: [
+        'restart `pulse import-sqlite FILE --follow`',
+        'see the last error: GET /api/scaling (legacyFollow) or the Scaling view',
+      ],
     },
     {
       name: 'LogoChurnHigh',

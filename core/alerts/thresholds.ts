@@ -39,6 +39,12 @@ export interface AlertThresholds {
     readonly kpiMaxAgeSeconds: number;
     readonly forSeconds: number;
   };
+  /** `pulse import-sqlite FILE --follow`: each followed file syncs every interval of its own. */
+  readonly legacyFollow: {
+    /** Intervals without a successful sync after which a followed file is stale (or failing too long). */
+    readonly staleIntervals: number;
+    readonly forSeconds: number;
+  };
   readonly business: {
     readonly logoChurnMonthly: number;
     readonly minPledgersAtStart: number;
@@ -101,6 +107,13 @@ export const alertThresholds: AlertThresholds = {
     healthStaleIntervals: 3,
     // KPI inputs refresh every minute; 15 missed refreshes means the database has been unreadable for long.
     kpiMaxAgeSeconds: 900,
+    forSeconds: 0,
+  },
+  legacyFollow: {
+    // Like the health source: one missed sync is a slow file or a busy database, three in a row is a follower
+    // that stopped, hangs, or fails at every attempt — while the old app keeps writing rows Pulse lacks.
+    staleIntervals: 3,
+    // The three intervals are the wait already: announce at the first evaluation past them.
     forSeconds: 0,
   },
   business: {

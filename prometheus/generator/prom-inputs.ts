@@ -73,6 +73,11 @@ export const promInputs: Readonly<Record<AlertInput, PromInput>> = {
     explanation: (seconds) =>
       `the collector served stale KPI gauges (pledgr_kpi_report_stale == 1) in every scrape for ${promDuration(seconds)}`,
   },
+  legacyFollowStaleFiles: {
+    kind: 'unavailable',
+    reason:
+      'the follow state of pulse import-sqlite --follow is a row in the database (legacy_follow), not among the gauges',
+  },
   logoChurnLastMonth: previousMonth('pledgr_logo_churn_ratio'),
   pledgersAtStartLastMonth: previousMonth('pledgr_pledgers_at_start'),
   conversionRelativeDrop: {

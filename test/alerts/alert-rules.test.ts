@@ -86,6 +86,12 @@ const thresholdCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][]
     { kpiFreshness: { lastSuccessAt: t0 - 900_000, since: t0 - 3_600_000 } },
     { kpiFreshness: { lastSuccessAt: t0 - 900_001, since: t0 - 3_600_000 } },
   ],
+  // Every 60 s: 3 intervals = 180 s without a successful sync is the limit, a millisecond more is past it.
+  [
+    'LegacyFollowStale',
+    { legacyFollow: [{ lastSyncAt: t0 - 180_000, intervalSeconds: 60 }] },
+    { legacyFollow: [{ lastSyncAt: t0 - 180_001, intervalSeconds: 60 }] },
+  ],
   // 8 of 100 = 8 % is not above 8 %; 9 of 100 is.
   ['LogoChurnHigh', churn(100, 8), churn(100, 9)],
   // Trailing 30 %: 241 of 1000 = 24.1 % is (0.30 − 0.241) / 0.30 = 19.67 % below; 239 is 20.33 % below.
@@ -183,6 +189,23 @@ describe('alert rules against their thresholds', () => {
     };
     expect(outcome('ApiLatencyCritical', stale).kind).toBe('missing');
     expect(outcome('HealthSourceStale', stale).kind).toBe('true');
+  });
+
+  it('count each followed legacy file against its own interval, and none followed as nothing stale', () => {
+    const follows = [
+      { lastSyncAt: t0 - 20 * 60_000, intervalSeconds: 600 }, // 20 min of 3 × 10 min: fine
+      { lastSyncAt: t0 - 4 * 60_000, intervalSeconds: 60 }, // 4 min of 3 × 1 min: stale
+      { lastSyncAt: t0 - 31_000, intervalSeconds: 10 }, // 31 s of 3 × 10 s: stale
+    ];
+    expect(outcome('LegacyFollowStale', { legacyFollow: follows })).toEqual({ kind: 'true', value: 2 });
+    expect(outcome('LegacyFollowStale', { legacyFollow: [] })).toEqual({ kind: 'false', value: 0 });
+    expect(outcome('LegacyFollowStale', { legacyFollow: null }).kind).toBe('missing');
+    expect(renderSummary(rule('LegacyFollowStale'), 1)).toBe(
+      '1 followed legacy SQLite file(s) not synced for more than 3 intervals: following stopped or failing',
+    );
+    expect(rule('LegacyFollowStale').action.join('; ')).toBe(
+      'restart `pulse import-sqlite FILE --follow`; see the last error: GET /api/scaling (legacyFollow) or the Scaling view',
+    );
   });
 
   it('count a health source that never answered as stale from the moment watching began', () => {

@@ -56,6 +56,7 @@ export function quietSnapshot(now: number = t0, overrides: Partial<AlertSnapshot
     },
     conversion: steadyConversion,
     kpiFreshness: { lastSuccessAt: now, since: t0 },
+    legacyFollow: [],
     ...overrides,
   };
 }

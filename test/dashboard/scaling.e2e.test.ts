@@ -3,11 +3,20 @@
 // plus the synthetic traffic's registrations), signed in as the operator: the phase shown is the API's, the
 // PostgreSQL item is "todo" on the embedded database, a manual item recorded through the page's form is
 // stored (and an empty "recorded by" is refused with the collector's own message, writing nothing), the
-// checklist exports as CSV, and the thresholds table reads the alert rules from the catalog.
+// checklist exports as CSV, and the thresholds table reads the alert rules from the catalog; with no legacy
+// file followed there is no follow panel. Then, on PostgreSQL (rows written beside the running collector, as
+// `pulse import-sqlite FILE --follow` writes them), the follow panel with the file's name, state and freshness,
+// and LegacyFollowStale among the active alerts while the follow is stale.
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AlertStatus } from '../../collector/alerts/types.ts';
 import type { ScalingItemView, ScalingReport } from '../../collector/scaling/scaling-types.ts';
+import { openPostgresDb } from '../../core/db/postgres-db.ts';
+import { defineQuery } from '../../core/db/query.ts';
+import type { Db } from '../../core/db/types.ts';
+import { testPool } from '../support/databases.ts';
+import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
 import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
 import { type Browser, describeInBrowser, launchBrowser, screenshot, signIn } from './support/browser.ts';
 
@@ -66,6 +75,12 @@ describeInBrowser('dashboard scaling view', () => {
     const milestone = page.locator('[data-milestone]');
     expect(await milestone.getAttribute('data-milestone')).toBe('10000');
     expect(await milestone.textContent()).toMatch(/of 10,000 users \(\d+\.\d %\) · [\d,]+ to go/);
+  });
+
+  it('shows no legacy follow panel while no legacy file is followed (legacyFollow null)', async () => {
+    expect((await api<ScalingReport>('/api/scaling')).legacyFollow).toBeNull();
+    expect(await page.locator('[data-legacy-follow]').count()).toBe(0);
+    expect(await page.getByText('Data followed from the legacy SQLite file').count()).toBe(0);
   });
 
   it('shows the PostgreSQL item as todo, detected, on the embedded database', async () => {
@@ -168,5 +183,126 @@ describeInBrowser('dashboard scaling view', () => {
     expect(await row('alert-thresholds', 'LogoChurnHigh').count()).toBe(0);
     expect(await page.getByText('Business alert rules (logo churn, conversion) are hidden').count()).toBe(1);
     await screenshot(page, 'scaling');
+  });
+});
+
+const followFile = defineQuery<{ source: string; syncedSecondsAgo: number }, never>(
+  'test.followLegacyFile',
+  `INSERT INTO legacy_follow (source, started_at, interval_seconds, last_read_at, last_sync_at, file_modified_at,
+                              syncs, rows_imported, rows_skipped, cancels_observed)
+   VALUES (:source, now() - interval '1 hour', 60, now() - make_interval(secs => :syncedSecondsAgo),
+           now() - make_interval(secs => :syncedSecondsAgo), now() - interval '2 minutes', 3, 1234, 0, 5)`,
+);
+const lastSyncAgo = defineQuery<{ source: string; syncedSecondsAgo: number }, never>(
+  'test.setLegacyLastSync',
+  `UPDATE legacy_follow SET last_sync_at = now() - make_interval(secs => :syncedSecondsAgo)
+    WHERE source = :source`,
+);
+const failSync = defineQuery<{ source: string; message: string }, never>(
+  'test.failLegacySync',
+  'UPDATE legacy_follow SET last_error = :message, last_error_at = now() WHERE source = :source',
+);
+
+describeInBrowser('dashboard scaling view: data followed from a legacy SQLite file', () => {
+  // PGlite keeps its directory to one process: the rows are written beside the running collector on PostgreSQL.
+  describeWithPostgres('on PostgreSQL', () => {
+    const source = '/srv/pledgr-legacy/pledgr.db';
+    let temp: TempDatabase;
+    let pulse: RunningPulse;
+    let browser: Browser;
+    let page: Page;
+    let db: Db;
+
+    const api = async <T>(path: string): Promise<T> => {
+      const response = await fetch(`${pulse.collectorUrl}${path}`, {
+        headers: { authorization: `Bearer ${pulse.tokens.operator}` },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as T;
+    };
+    /** Reloads the view (it refreshes by itself every minute) and reads the panel once it shows `state`. */
+    const panelIn = async (state: string) => {
+      await page.reload();
+      const entry = page.locator(`[data-follow-state="${state}"]`);
+      await entry.waitFor();
+      const [summary = '', said = ''] = (await entry.locator('p').allTextContents()).map((text) =>
+        text.replace(/\s+/g, ' ').trim(),
+      );
+      return { file: await entry.getAttribute('data-follow-file'), summary, state: said };
+    };
+
+    beforeAll(async () => {
+      temp = await createTempDatabase();
+      [pulse, browser] = await Promise.all([
+        startPulse({ DATABASE_URL: temp.url, DATABASE_TYPE: 'postgres' }),
+        launchBrowser(),
+      ]);
+      db = await openPostgresDb({ url: temp.url, pool: testPool });
+      page = await browser.newPage();
+      await signIn(page, pulse.collectorUrl, pulse.tokens.operator, '#/scaling');
+      await page.locator('[data-current-phase]').waitFor();
+    }, 180_000);
+    afterAll(async () => {
+      await db?.close();
+      await browser?.close();
+      await pulse?.cleanup();
+      await temp?.drop();
+    });
+
+    it('shows the followed file by name, following, with the last sync and the counts', async () => {
+      expect(await page.locator('[data-legacy-follow]').count()).toBe(0);
+      await db.query(followFile, { source, syncedSecondsAgo: 42 });
+      const { file, summary, state } = await panelIn('following');
+      expect(file).toBe('pledgr.db');
+      expect(summary).toMatch(
+        /^Data followed from the legacy SQLite file pledgr\.db — last sync (\d+) s ago \(every 60 s\); 3 syncs, 1,234 rows imported, 5 cancels observed$/,
+      );
+      expect(state).toBe('✓ following — synced within the last 3 min');
+      // 42 s when written; the page was read a moment later.
+      const seconds = Number(/last sync (\d+) s ago/.exec(summary)?.[1]);
+      expect(seconds).toBeGreaterThanOrEqual(42);
+      expect(seconds).toBeLessThan(60);
+      const [follow] = (await api<ScalingReport>('/api/scaling')).legacyFollow ?? [];
+      expect(follow).toMatchObject({ file: 'pledgr.db', state: 'following', syncs: 3, rowsImported: 1_234 });
+      // The panel sits above the phase; the absolute path is nowhere on the page.
+      const [panelTop, phaseTop] = await Promise.all(
+        ['[data-legacy-follow]', '[data-current-phase]'].map(
+          async (selector) => (await page.locator(selector).boundingBox())?.y ?? Number.NaN,
+        ),
+      );
+      expect(panelTop).toBeLessThan(phaseTop as number);
+      expect(await page.locator('body').textContent()).not.toContain('/srv/');
+    });
+
+    it('says the follow is stale when no sync came for more than 3 intervals, and LegacyFollowStale fires', async () => {
+      await db.query(lastSyncAgo, { source, syncedSecondsAgo: 10 * 60 });
+      const { summary, state } = await panelIn('stale');
+      expect(summary).toContain('pledgr.db — last sync 10 min ago (every 60 s)');
+      expect(state).toBe(
+        '⚠ stale — no sync for 10 min — is the follower running? Restart pulse import-sqlite FILE --follow',
+      );
+      const deadline = Date.now() + 15_000;
+      let active: readonly AlertStatus[] = [];
+      while (Date.now() < deadline) {
+        active = (await api<{ active: AlertStatus[] }>('/api/alerts')).active;
+        if (active.some((alert) => alert.alertname === 'LegacyFollowStale')) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(active.find((alert) => alert.alertname === 'LegacyFollowStale')).toMatchObject({
+        state: 'firing',
+        value: 1,
+        action: ['restart `pulse import-sqlite FILE --follow`', expect.stringContaining('last error')],
+      });
+    });
+
+    it('shows the last error when the newest sync failed', async () => {
+      await db.query(lastSyncAgo, { source, syncedSecondsAgo: 30 });
+      await db.query(failSync, { source, message: `SQLITE_BUSY: database is locked (${source})` });
+      const { state } = await panelIn('failing');
+      expect(state).toMatch(
+        /^✕ failing — the last sync failed \d+ s ago: SQLITE_BUSY: database is locked \(pledgr\.db\)$/,
+      );
+      await screenshot(page, 'scaling-legacy-follow');
+    });
   });
 });

@@ -10,7 +10,14 @@ import { errorHandler, notFound } from '../../core/http/http-errors.ts';
 import { migrate } from '../../core/migrate.ts';
 import { scalingItems } from '../../core/scaling/scaling-guide.ts';
 import { describeEachDatabase } from '../support/databases.ts';
-import { itemOf, scalingRecordCount, scalingServiceFor, testClock } from './scaling-support.ts';
+import {
+  addLegacyFollow,
+  clearLegacyFollow,
+  itemOf,
+  scalingRecordCount,
+  scalingServiceFor,
+  testClock,
+} from './scaling-support.ts';
 
 describeEachDatabase('scaling routes over HTTP', ({ db }) => {
   let baseUrl: string;
@@ -73,6 +80,45 @@ describeEachDatabase('scaling routes over HTTP', ({ db }) => {
       expect(['done', 'todo', 'unknown']).toContain(item.status);
     }
     expect(itemOf(report, 'index-pledges-artist-id')).toMatchObject({ how: 'detected', status: 'done' });
+    expect(report.legacyFollow).toBeNull();
+  });
+
+  it('GET /api/scaling says which legacy file is followed (its name only) and how fresh the data is', async () => {
+    // The clock says 2026-06-01T08:30:00Z.
+    await addLegacyFollow(db(), {
+      source: '/var/lib/pledgr/pledgr.db',
+      intervalSeconds: 60,
+      startedAt: '2026-06-01T08:00:00Z',
+      lastSyncAt: '2026-06-01T08:29:18Z',
+      fileModifiedAt: '2026-06-01T08:29:00Z',
+      syncs: 30,
+      rowsImported: 1_234,
+      cancelsObserved: 5,
+    });
+    try {
+      const { status, body } = await getJson('/api/scaling');
+      expect(status).toBe(200);
+      expect(body.legacyFollow).toEqual([
+        {
+          file: 'pledgr.db',
+          state: 'following',
+          intervalSeconds: 60,
+          startedAt: '2026-06-01T08:00:00.000Z',
+          lastSyncAt: '2026-06-01T08:29:18.000Z',
+          fileModifiedAt: '2026-06-01T08:29:00.000Z',
+          freshnessSeconds: 42,
+          syncs: 30,
+          rowsImported: 1_234,
+          rowsSkipped: 0,
+          cancelsObserved: 5,
+          lastError: null,
+          lastErrorAt: null,
+        },
+      ]);
+      expect(JSON.stringify(body)).not.toContain('/var/lib');
+    } finally {
+      await clearLegacyFollow(db());
+    }
   });
 
   it('GET /api/scaling refuses a query parameter by name', async () => {

@@ -1,6 +1,7 @@
 // The scaling checklist service on both databases: the phase from the user count, the guide's indexes read
 // from pg_indexes (dropping one flips its item), the `pulse load` marker, the inputs that flip detected
-// items, and manual records (round trip, latest wins, history, nothing written on refusal).
+// items, manual records (round trip, latest wins, history, nothing written on refusal), and the state of
+// `pulse import-sqlite FILE --follow` read from legacy_follow (following, stale, failing; file name only).
 import { beforeAll, expect, it } from 'vitest';
 import { loadEmail } from '../../agent/load/traffic-mix.ts';
 import type { ScalingHealthInputs } from '../../collector/scaling/scaling-types.ts';
@@ -8,8 +9,10 @@ import type { Db } from '../../core/db/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import {
+  addLegacyFollow,
   addUser,
   addUsers,
+  clearLegacyFollow,
   itemOf,
   postgresSettings,
   scalingRecordCount,
@@ -330,5 +333,117 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     );
     await expect(service.history('postgresql')).rejects.toMatchObject({ status: 409 });
     expect(await scalingRecordCount(db)).toBe(before);
+  });
+
+  it('says no legacy file is followed (null) while legacy_follow has no row', async () => {
+    const empty = await fresh();
+    await migrate(empty);
+    expect((await scalingServiceFor(empty).report()).legacyFollow).toBeNull();
+  });
+
+  it('reports each followed legacy file by name only, with its state and freshness, ordered by path', async () => {
+    const target = await fresh();
+    await migrate(target);
+    // The clock says 2026-06-01T00:00:00Z (scalingServiceFor's default).
+    await addLegacyFollow(target, {
+      source: '/srv/pledgr-old/b/pledgr.db',
+      intervalSeconds: 60,
+      startedAt: '2026-05-31T23:00:00Z',
+      lastSyncAt: '2026-05-31T23:59:18Z', // 42 s ago
+      fileModifiedAt: '2026-05-31T23:59:10Z',
+      syncs: 3,
+      rowsImported: 1_234,
+      rowsSkipped: 2,
+      cancelsObserved: 5,
+    });
+    // 181 s without a sync at a 60 s interval: past 3 intervals.
+    await addLegacyFollow(target, {
+      source: '/srv/pledgr-old/a/stopped.db',
+      intervalSeconds: 60,
+      lastSyncAt: '2026-05-31T23:56:59Z',
+    });
+    // Synced 30 s ago, but the attempt after it failed: failing, however fresh the data still is.
+    await addLegacyFollow(target, {
+      source: '/srv/pledgr-old/c/broken.db',
+      intervalSeconds: 60,
+      lastSyncAt: '2026-05-31T23:59:30Z',
+      lastError: 'SQLITE_CORRUPT: database disk image is malformed (/srv/pledgr-old/c/broken.db-wal)',
+      lastErrorAt: '2026-05-31T23:59:50Z',
+    });
+
+    const report = await scalingServiceFor(target).report();
+    expect(
+      report.legacyFollow?.map((follow) => [follow.file, follow.state, follow.freshnessSeconds]),
+    ).toEqual([
+      ['stopped.db', 'stale', 181],
+      ['pledgr.db', 'following', 42],
+      ['broken.db', 'failing', 30],
+    ]);
+    expect(report.legacyFollow?.[1]).toEqual({
+      file: 'pledgr.db',
+      state: 'following',
+      intervalSeconds: 60,
+      startedAt: '2026-05-31T23:00:00.000Z',
+      lastSyncAt: '2026-05-31T23:59:18.000Z',
+      fileModifiedAt: '2026-05-31T23:59:10.000Z',
+      freshnessSeconds: 42,
+      syncs: 3,
+      rowsImported: 1_234,
+      rowsSkipped: 2,
+      cancelsObserved: 5,
+      lastError: null,
+      lastErrorAt: null,
+    });
+    expect(report.legacyFollow?.[2]).toMatchObject({
+      lastError: 'SQLITE_CORRUPT: database disk image is malformed (broken.db-wal)',
+      lastErrorAt: '2026-05-31T23:59:50.000Z',
+    });
+    // The absolute path never leaves the database.
+    expect(JSON.stringify(report)).not.toContain('/srv');
+  });
+
+  it('turns stale after exactly 3 intervals without a sync, and failing wins over stale', async () => {
+    const clock = testClock('2026-06-01T00:00:00Z');
+    const service = scalingServiceFor(db, { now: clock.now });
+    await addLegacyFollow(db, {
+      source: 'C:\\pledgr\\pledgr.db',
+      intervalSeconds: 10,
+      lastSyncAt: '2026-06-01T00:00:00Z',
+    });
+    const follow = async () => (await service.report()).legacyFollow?.[0];
+    expect(await follow()).toMatchObject({ file: 'pledgr.db', state: 'following', freshnessSeconds: 0 });
+    clock.set('2026-06-01T00:00:30Z'); // 3 × 10 s: not more than 3 intervals yet
+    expect(await follow()).toMatchObject({ state: 'following', freshnessSeconds: 30 });
+    clock.set('2026-06-01T00:00:30.001Z');
+    expect(await follow()).toMatchObject({ state: 'stale', freshnessSeconds: 30 });
+    clock.set('2026-06-01T02:00:00Z');
+    expect(await follow()).toMatchObject({ state: 'stale', freshnessSeconds: 7_200 });
+
+    await clearLegacyFollow(db);
+    await addLegacyFollow(db, {
+      source: '/home/ops/pledgr.db',
+      intervalSeconds: 10,
+      lastSyncAt: '2026-06-01T00:00:00Z',
+      lastError: 'EACCES: permission denied, open /home/ops/pledgr.db',
+      lastErrorAt: '2026-06-01T01:59:55Z',
+    });
+    expect(await follow()).toMatchObject({
+      file: 'pledgr.db',
+      state: 'failing',
+      freshnessSeconds: 7_200,
+      lastError: 'EACCES: permission denied, open pledgr.db',
+    });
+    // An error from before the last successful sync is history, not the state.
+    await clearLegacyFollow(db);
+    await addLegacyFollow(db, {
+      source: '/home/ops/pledgr.db',
+      intervalSeconds: 60,
+      lastSyncAt: '2026-06-01T01:59:00Z',
+      lastError: 'busy',
+      lastErrorAt: '2026-06-01T01:58:00Z',
+    });
+    expect(await follow()).toMatchObject({ state: 'following', freshnessSeconds: 60 });
+    await clearLegacyFollow(db);
+    expect((await service.report()).legacyFollow).toBeNull();
   });
 });

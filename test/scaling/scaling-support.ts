@@ -71,3 +71,67 @@ const countRecords = defineQuery<Record<string, never>, { records: number }>(
 export async function scalingRecordCount(db: Db): Promise<number> {
   return (await db.query(countRecords, {}))[0]?.records ?? -1;
 }
+
+export interface LegacyFollowFixture {
+  readonly source: string;
+  readonly intervalSeconds: number;
+  readonly lastSyncAt: string;
+  readonly startedAt?: string;
+  readonly fileModifiedAt?: string;
+  readonly syncs?: number;
+  readonly rowsImported?: number;
+  readonly rowsSkipped?: number;
+  readonly cancelsObserved?: number;
+  readonly lastError?: string | null;
+  readonly lastErrorAt?: string | null;
+}
+
+const insertLegacyFollow = defineQuery<
+  {
+    source: string;
+    startedAt: Date;
+    intervalSeconds: number;
+    lastSyncAt: Date;
+    fileModifiedAt: Date;
+    syncs: number;
+    rowsImported: number;
+    rowsSkipped: number;
+    cancelsObserved: number;
+    lastError: string | null;
+    lastErrorAt: Date | null;
+  },
+  never
+>(
+  'test.insertLegacyFollow',
+  `INSERT INTO legacy_follow (source, started_at, interval_seconds, last_read_at, last_sync_at, file_modified_at,
+                              syncs, rows_imported, rows_skipped, cancels_observed, last_error, last_error_at)
+   VALUES (:source, :startedAt, :intervalSeconds, :lastSyncAt, :lastSyncAt, :fileModifiedAt,
+           :syncs, :rowsImported, :rowsSkipped, :cancelsObserved, :lastError, :lastErrorAt)`,
+);
+
+/** A legacy_follow row as `pulse import-sqlite FILE --follow` leaves it (migration 0007), written directly. */
+export async function addLegacyFollow(db: Db, row: LegacyFollowFixture): Promise<void> {
+  const lastSyncAt = new Date(row.lastSyncAt);
+  await db.query(insertLegacyFollow, {
+    source: row.source,
+    startedAt: new Date(row.startedAt ?? '2026-05-01T00:00:00Z'),
+    intervalSeconds: row.intervalSeconds,
+    lastSyncAt,
+    fileModifiedAt: new Date(row.fileModifiedAt ?? lastSyncAt),
+    syncs: row.syncs ?? 1,
+    rowsImported: row.rowsImported ?? 0,
+    rowsSkipped: row.rowsSkipped ?? 0,
+    cancelsObserved: row.cancelsObserved ?? 0,
+    lastError: row.lastError ?? null,
+    lastErrorAt: row.lastErrorAt ? new Date(row.lastErrorAt) : null,
+  });
+}
+
+const deleteLegacyFollow = defineQuery<Record<string, never>, never>(
+  'test.deleteLegacyFollow',
+  'DELETE FROM legacy_follow',
+);
+
+export async function clearLegacyFollow(db: Db): Promise<void> {
+  await db.query(deleteLegacyFollow, {});
+}

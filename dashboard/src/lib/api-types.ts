@@ -15,6 +15,8 @@ export type {
   InstanceHealth,
 } from '../../../collector/health/types.ts';
 export type {
+  LegacyFollowState,
+  LegacyFollowView,
   ScalingItemView,
   ScalingRecord,
   ScalingReport,
@@ -23,6 +25,8 @@ export type { AlertInput, AlertUnit } from '../../../core/alerts/rules.ts';
 export type { ArtistKpis, ArtistReport } from '../../../core/kpi/artists.ts';
 export type { Cohort, CohortMonth, CohortReport } from '../../../core/kpi/cohorts.ts';
 export type { LtvReport } from '../../../core/kpi/ltv.ts';
+// KpiPeriod: the DESIGN.md fields, then the added estimatedChurnMovements (churn and contraction movements
+// resting on an estimated cancellation instant; see core/kpi/types.ts).
 export type { KpiInterval, KpiPeriod, KpiReport } from '../../../core/kpi/types.ts';
 export type { AlertHistoryEntry, AlertStatus, AlertTransition };
 

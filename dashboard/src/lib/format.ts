@@ -43,6 +43,18 @@ export function formatSeconds(seconds: number | null, reason = 'no requests'): S
   return { text: `${seconds.toFixed(2)} s` };
 }
 
+/**
+ * A time span in whole units, for "42 s ago" or "every 5 min": seconds under 2 min, minutes under 2 h, hours
+ * under 2 days, then days (each rounded down: never fresher than it is).
+ */
+export function formatAge(seconds: number | null, reason = 'not yet'): Shown {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return missing(reason);
+  if (seconds < 120) return { text: `${Math.floor(seconds)} s` };
+  if (seconds < 7_200) return { text: `${Math.floor(seconds / 60)} min` };
+  if (seconds < 172_800) return { text: `${Math.floor(seconds / 3_600)} h` };
+  return { text: `${Math.floor(seconds / 86_400)} d` };
+}
+
 export function formatBytes(bytes: number | null, reason = 'no sample'): Shown {
   if (bytes === null || !Number.isFinite(bytes)) return missing(reason);
   return { text: `${(bytes / 1_048_576).toFixed(1)} MB` };

@@ -19,6 +19,7 @@ const inputLabels: Record<AlertInput, string> = {
   rateLimitRejectionsPerSecond: 'rate-limit rejections',
   healthAgeSeconds: 'time since the last health scrape',
   kpiAgeSeconds: 'time since the KPIs were read',
+  legacyFollowStaleFiles: 'legacy files without a sync for 3 intervals',
   logoChurnLastMonth: 'logo churn last month',
   pledgersAtStartLastMonth: 'pledgers at the start of last month',
   conversionRelativeDrop: 'relative drop in conversion',
