@@ -2,7 +2,8 @@
 // legacy Pledgr SQLite file into the configured database (applies migrations first), in one transaction. Two
 // shapes are recognised: the current Pledgr app's file (users.password, amounts in dollars, pledges.status:
 // core/import/import-pledgr.ts) and DESIGN.md's (core/import/import-sqlite.ts). `--follow` keeps importing the
-// current app's file while it runs (core/import/follow-pledgr.ts) until Ctrl-C. Progress bars and bad rows go to
+// current app's file while it runs (core/import/follow-pledgr.ts) until Ctrl-C; `--end-follow` forgets the follow
+// once the switch-over is done (the collector stops reporting it). Progress bars and bad rows go to
 // stderr, the summary to stdout.
 // Exit codes: 0 done (or stopped with Ctrl-C); 1 refused (the database has users and --append is missing), bad
 // rows (nothing imported unless --skip-invalid), or an unusable file; 2 bad usage (including a missing FILE).
@@ -10,9 +11,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Db } from '../../core/db/types.ts';
-import { UsageError } from '../../core/errors.ts';
+import { RefusedError, UsageError } from '../../core/errors.ts';
 import { ImportRowError } from '../../core/import/convert-row.ts';
 import { followPledgr, type SyncResult } from '../../core/import/follow-pledgr.ts';
+import { endFollow } from '../../core/import/follow-state.ts';
 import {
   type BadRow,
   describeBadRow,
@@ -33,6 +35,7 @@ interface ImportFlags {
   readonly report?: string;
   readonly follow?: boolean;
   readonly interval?: number;
+  readonly endFollow?: boolean;
 }
 
 /** Bad rows printed to stderr without --skip-invalid; the rest are counted (the report has them all). */
@@ -54,7 +57,18 @@ export function registerImportSqlite(program: Command): void {
       'with --follow: time between syncs, e.g. 60s, 5m',
       secondsFlag(1, 86_400),
     )
+    .option('--end-follow', 'the switch-over is done: forget the follow of FILE (its data stays)')
     .action(async (path: string, flags: ImportFlags) => {
+      if (flags.endFollow) {
+        if (Object.keys(flags).length > 1) throw new UsageError('--end-follow takes no other option');
+        await withDb(program.opts(), async (db) => {
+          await migrate(db);
+          const syncs = await endFollow(db, resolve(path));
+          if (syncs === null) throw new RefusedError(`${resolve(path)} is not followed`);
+          console.log(`${resolve(path)} is no longer followed (after ${syncs} syncs); its data stays.`);
+        });
+        return;
+      }
       if (flags.interval !== undefined && !flags.follow)
         throw new UsageError('--interval applies to --follow only');
       if (flags.follow && flags.append) {

@@ -228,3 +228,17 @@ export async function updateUserFactsOf(
   for (const change of changes) updated += (await tx.query(updateUserFacts, change)).length;
   return updated;
 }
+
+const deleteFollow = defineQuery<{ source: string }, { syncs: number }>(
+  'follow.end',
+  'DELETE FROM legacy_follow WHERE source = :source RETURNING syncs',
+);
+
+/**
+ * The migration is over: the file is no longer followed (its rows, and the windows of observed cancels, stay).
+ * Returns the number of syncs the follow made, or null when the file was not followed.
+ */
+export async function endFollow(db: Queryable, source: string): Promise<number | null> {
+  const [row] = await db.query(deleteFollow, { source });
+  return row ? row.syncs : null;
+}

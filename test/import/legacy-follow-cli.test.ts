@@ -187,6 +187,15 @@ describeWithPostgres('import-sqlite --follow beside the running legacy app', () 
     expect(follower.stderr).toMatch(
       /stopped; `import-sqlite FILE --follow` again resumes where this left off/,
     );
+
+    // The switch-over is done: the follow is forgotten (so the collector stops calling it stale), the data stays.
+    const ended = await runCli(['import-sqlite', file, '--end-follow'], { DATABASE_URL: temp.url });
+    expect(ended).toMatchObject({ code: 0 });
+    expect(ended.stdout).toMatch(/pledgr\.db is no longer followed \(after \d+ syncs\); its data stays\.\n$/);
+    expect((await db.query(pledgeTotals, {}))[0]?.pledges).toBe(200_002);
+    const again = await runCli(['import-sqlite', file, '--end-follow'], { DATABASE_URL: temp.url });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/pledgr\.db is not followed/);
     await new Promise((resolve) => writer.close(resolve));
   }, 180_000);
 });
