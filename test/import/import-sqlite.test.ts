@@ -358,7 +358,7 @@ describe('pulse import-sqlite (CLI, embedded database)', () => {
     const failed = await runCli(['import-sqlite', bad], env);
     expect(failed.code).toBe(1);
     expect(failed.stderr.trim()).toMatch(
-      /\npulse: failed: pledges row id 11: amount_cents: 5.5 has fractional cents; .* — nothing was imported$/,
+      /^pulse: failed: pledges row id 11: amount_cents: 5.5 has fractional cents; .* — nothing was imported$/,
     );
 
     const good = await legacyFile(legacySchema + goodRows);
