@@ -1,6 +1,7 @@
 // The agent's configuration: the environment read once and validated at start. Precedence: flag, then
 // environment variable, then default. OTEL_* variables belong to the instrumentation preload and are read
 // by the OpenTelemetry SDK itself.
+
 import { z } from 'zod';
 import {
   type DatabaseConfig,
@@ -10,6 +11,7 @@ import {
 } from '../core/config/database-config.ts';
 import { type RateLimit, rateLimit, trustedProxies, wholeNumber } from '../core/config/env-types.ts';
 import { type Env, parseEnv } from '../core/config/parse-env.ts';
+import { redisEnvSchema } from '../core/config/redis-config.ts';
 import {
   type HttpServerLimits,
   httpServerEnvSchema,
@@ -54,13 +56,10 @@ export interface AgentFlags {
 
 const agentEnvSchema = databaseEnvSchema
   .extend(httpServerEnvSchema.shape)
+  .extend(redisEnvSchema.shape)
   .extend({
     HOST: z.string().default('127.0.0.1'),
     PORT: wholeNumber(0, 65_535, 3000).default(3000),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
-      .optional(),
     RATE_LIMIT_API: rateLimit().default(() => ({ limit: 100, windowMs: 15 * 60_000 })),
     RATE_LIMIT_AUTH: rateLimit().default(() => ({ limit: 5, windowMs: 15 * 60_000 })),
     SESSION_TTL_HOURS: wholeNumber(1, 24 * 365, 168).default(168),

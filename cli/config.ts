@@ -9,10 +9,13 @@ import {
   toDatabaseConfig,
 } from '../core/config/database-config.ts';
 import { type Env, parseEnv } from '../core/config/parse-env.ts';
+import { redisEnvSchema } from '../core/config/redis-config.ts';
 
 export interface CliConfig {
   readonly database: DatabaseConfig;
   readonly currency: string;
+  /** Where the pledge API caches profiles: `import-sqlite --follow` invalidates those it changes. */
+  readonly redisUrl?: string;
 }
 
 /** Flags that override an environment variable of the same meaning. */
@@ -20,10 +23,17 @@ export interface CliFlags {
   readonly dataDir?: string | undefined;
 }
 
-const cliEnvSchema = databaseEnvSchema.extend(currencyEnvSchema.shape).superRefine(requirePostgresUrl);
+const cliEnvSchema = databaseEnvSchema
+  .extend(currencyEnvSchema.shape)
+  .extend(redisEnvSchema.shape)
+  .superRefine(requirePostgresUrl);
 
 export function loadCliConfig(env: Env = process.env, flags: CliFlags = {}): CliConfig {
   const merged = { ...env, ...(flags.dataDir ? { PULSE_DATA_DIR: flags.dataDir } : {}) };
   const parsed = parseEnv(cliEnvSchema, merged);
-  return { database: toDatabaseConfig(parsed), currency: parsed.PULSE_CURRENCY };
+  return {
+    database: toDatabaseConfig(parsed),
+    currency: parsed.PULSE_CURRENCY,
+    ...(parsed.REDIS_URL ? { redisUrl: parsed.REDIS_URL } : {}),
+  };
 }

@@ -26,6 +26,7 @@ import { openSqliteImportFile } from '../../core/import/open-sqlite-file.ts';
 import { LegacyFileError } from '../../core/import/read-sqlite.ts';
 import { migrate } from '../../core/migrate.ts';
 import { secondsFlag } from '../arguments.ts';
+import { type ProfileInvalidation, profileInvalidation } from './profile-invalidation.ts';
 import { progressBar } from './progress-bar.ts';
 import { describeDb, withDb } from './with-db.ts';
 
@@ -86,9 +87,9 @@ export function registerImportSqlite(program: Command): void {
       }
       if (flags.follow) {
         opened.file.close();
-        await withDb(program.opts(), async (db) => {
+        await withDb(program.opts(), async (db, config) => {
           await migrate(db);
-          await followFile(db, path, flags);
+          await followFile(db, path, flags, profileInvalidation(config.redisUrl));
         });
         return;
       }
@@ -241,7 +242,12 @@ function printPledgrSummary(db: Db, summary: PledgrSummary, reportPath: string):
 }
 
 /** `--follow`: the first sync imports the whole file, then one sync per interval until Ctrl-C (or SIGTERM). */
-async function followFile(db: Db, path: string, flags: ImportFlags): Promise<void> {
+async function followFile(
+  db: Db,
+  path: string,
+  flags: ImportFlags,
+  profiles: ProfileInvalidation,
+): Promise<void> {
   const intervalSeconds = flags.interval ?? 60;
   const sink = badRowSink(path, flags);
   const bars = tableBars();
@@ -265,7 +271,8 @@ async function followFile(db: Db, path: string, flags: ImportFlags): Promise<voi
       signal: stop.signal,
       onBadRow: sink.onBadRow,
       onProgress: bars.update,
-      onSync: (result) => {
+      onSync: async (result) => {
+        await profiles.invalidate(result.changedUserIds);
         bars.stop();
         if (result.first) printPledgrSummary(db, result.summary, sink.reportPath);
         else console.log(describeSync(result));
@@ -287,6 +294,7 @@ async function followFile(db: Db, path: string, flags: ImportFlags): Promise<voi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await sink.close();
+    await profiles.close();
   }
   console.error('import-sqlite: stopped; `import-sqlite FILE --follow` again resumes where this left off.');
 }

@@ -66,6 +66,11 @@ export interface SyncResult {
   readonly cancelsObserved: number;
   /** Earlier users whose name or creator flag changed. */
   readonly usersUpdated: number;
+  /**
+   * Earlier users whose row this sync changed (name, creator flag, email spelling): cached copies of their
+   * profile (the pledge API's, in Redis) are to be dropped once the sync has committed.
+   */
+  readonly changedUserIds: readonly number[];
   /** Pledges ended in the database that the file shows active again (the old app never does this): left as is. */
   readonly reactivatedInFile: number;
   readonly readAt: Date;
@@ -125,7 +130,7 @@ async function syncIn(
   const ended = file.endedPledgeIds(summary.largestIds.pledges);
   const userFacts = readUserFacts(file, summary.largestIds.users);
   let cancelsObserved = summary.observedCancellations.length;
-  let usersUpdated = 0;
+  let updatedUsers: number[] = [];
   let reactivatedInFile = 0;
   if (state) {
     const window = { notBefore: state.lastReadAt, notAfter: fileModifiedAt };
@@ -140,7 +145,7 @@ async function syncIn(
     );
     cancelsObserved += await observeCancelsOf(tx, newlyEnded, window);
     reactivatedInFile = reactivated;
-    usersUpdated = await syncUserFacts(tx, userFacts, state.after.users, options.memory?.userFacts ?? null);
+    updatedUsers = await syncUserFacts(tx, userFacts, state.after.users, options.memory?.userFacts ?? null);
   }
   const total = (counts: PledgrCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
   const syncs = await saveFollowSync(tx, {
@@ -159,7 +164,8 @@ async function syncIn(
     imported: summary.imported,
     skipped: summary.skipped,
     cancelsObserved,
-    usersUpdated,
+    usersUpdated: updatedUsers.length,
+    changedUserIds: [...new Set([...summary.respelledUsers, ...updatedUsers])].sort((a, b) => a - b),
     reactivatedInFile,
     readAt,
     fileModifiedAt,
@@ -205,7 +211,7 @@ async function syncUserFacts(
   facts: ReadonlyMap<number, string>,
   upTo: number,
   previous: ReadonlyMap<number, string> | null,
-): Promise<number> {
+): Promise<number[]> {
   const inDb = previous ? null : await userFactsUpTo(tx, upTo);
   const changes: { id: number; name: string; isCreator: boolean }[] = [];
   for (const [id, key] of facts) {
@@ -221,7 +227,8 @@ async function syncUserFacts(
 
 export interface FollowOptions extends SyncOptions {
   readonly signal: AbortSignal;
-  readonly onSync?: (result: SyncResult) => void;
+  /** After each committed sync (awaited before the next one). */
+  readonly onSync?: (result: SyncResult) => void | Promise<void>;
   /** A sync after the first failed: the data stays as the last good sync left it; the next interval retries. */
   readonly onSyncError?: (error: Error) => void;
 }
@@ -244,9 +251,9 @@ export async function followPledgr(db: Db, path: string, options: FollowOptions)
     } else {
       try {
         const result = await syncPledgrOnce(db, path, { ...options, memory });
-        options.onSync?.(result);
         synced = true;
         lastModified = modified;
+        await options.onSync?.(result);
       } catch (error) {
         if (!synced) throw error;
         options.onSyncError?.(error as Error);

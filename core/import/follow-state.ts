@@ -219,13 +219,15 @@ const updateUserFacts = defineQuery<{ id: number; name: string; isCreator: boole
    RETURNING id`,
 );
 
-/** Applies the changes (one statement each: a sync sees few); returns how many users changed. */
+/** Applies the changes (one statement each: a sync sees few); returns the ids of the users that changed. */
 export async function updateUserFactsOf(
   tx: Queryable,
   changes: readonly { id: number; name: string; isCreator: boolean }[],
-): Promise<number> {
-  let updated = 0;
-  for (const change of changes) updated += (await tx.query(updateUserFacts, change)).length;
+): Promise<number[]> {
+  const updated: number[] = [];
+  for (const change of changes) {
+    if ((await tx.query(updateUserFacts, change)).length > 0) updated.push(change.id);
+  }
   return updated;
 }
 

@@ -80,6 +80,8 @@ export interface PledgrSummary {
   readonly warnings: PledgrWarnings;
   /** Pledges whose cancelled_at is the estimate (cancelled_at_source = 'estimated_import'). */
   readonly estimatedCancellations: number;
+  /** A follower's sync: earlier users whose users.email it re-spelt (a new case variant took the lower case). */
+  readonly respelledUsers: readonly number[];
   /** A sync's new pledges that were already ended when first read ('observed_follow'), by id. */
   readonly observedCancellations: readonly number[];
   readonly cancelEstimate: string;
@@ -351,7 +353,7 @@ export async function importPledgrIn(
       `the database already has ${before.users} users; pass --append to import into it anyway`,
     );
   }
-  if (increment) await respellCaseVariants(tx, emailFor, increment.after.users);
+  const respelled = increment ? await respellCaseVariants(tx, emailFor, increment.after.users) : [];
   if (before.users + before.artists + before.pledge_levels + before.pledges > 0) {
     await refuseCollisions(tx, file, before, emailFor, afterId);
   }
@@ -388,6 +390,7 @@ export async function importPledgrIn(
     warnings,
     estimatedCancellations: estimated,
     observedCancellations: observed,
+    respelledUsers: respelled,
     cancelEstimate: estimate,
     largestIds: Object.fromEntries(pledgrTableOrder.map((t) => [t, seen[t].largest])) as PledgrCounts,
     seconds: (performance.now() - started) / 1000,
@@ -533,9 +536,13 @@ async function respellCaseVariants(
   tx: Queryable,
   emailFor: ReadonlyMap<number, string>,
   lastUserId: number,
-): Promise<void> {
+): Promise<number[]> {
   // Those leaving a lower-cased email first, so that no two rows hold one email at any moment.
   const existing = [...emailFor].filter(([id]) => id <= lastUserId);
   existing.sort(([, a], [, b]) => Number(a === a.toLowerCase()) - Number(b === b.toLowerCase()));
-  for (const [id, email] of existing) await tx.query(respellEmail, { id, email });
+  const respelled: number[] = [];
+  for (const [id, email] of existing) {
+    if ((await tx.query(respellEmail, { id, email })).length > 0) respelled.push(id);
+  }
+  return respelled;
 }

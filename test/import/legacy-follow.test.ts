@@ -174,6 +174,8 @@ describeEachDatabase('following a legacy Pledgr file', ({ fresh }) => {
         imported: { users: 2, artists: 1, pledge_levels: 0, pledges: 2 },
         cancelsObserved: 2,
         usersUpdated: 1,
+        // Bo renamed and a creator now; Ada's users.email re-spelt: their cached profiles are to be dropped.
+        changedUserIds: [ada, bo],
         reactivatedInFile: 0,
       });
       const observedAt = at('2024-02-10T12:00:00Z');
