@@ -1,14 +1,19 @@
-// GET /api/health?window=15m — the live health series of a HealthSource as a HealthReport. The lead mounts
-// the router behind requireRole(tokens, 'operator'); a bad window is a 400 naming the parameter.
+// GET /api/health?window=15m — the live health series of a HealthSource as a HealthReport, with `rollout` added
+// (the guide's canary and blue-green steps, read off the same report: rollout.ts). The lead mounts the router
+// behind requireRole(tokens, 'operator'); a bad window is a 400 naming the parameter.
 import { Router } from 'express';
 import { HttpError } from '../../core/http/http-errors.ts';
 import { parseInput } from '../../core/http/parse-input.ts';
+import { defaultCanaryOptions } from './canary.ts';
 import { healthQuerySchema } from './health-window.ts';
+import { type HealthResponse, rolloutOf } from './rollout.ts';
 import type { HealthSource } from './types.ts';
 
 export interface HealthRouteOptions {
   /** The longest window a request may ask for: the source's retention, in seconds. */
   readonly maxWindowSeconds: number;
+  /** The canary comparison's minimum sample, which the blue-green test step asks for too (default 200). */
+  readonly minRequests?: number;
 }
 
 export function healthRoutes(source: HealthSource, options: HealthRouteOptions): Router {
@@ -27,7 +32,11 @@ export function healthRoutes(source: HealthSource, options: HealthRouteOptions):
         `the ${source.kind} health source failed: ${(error as Error).message}`,
       );
     }
-    res.json(report);
+    const body: HealthResponse = {
+      ...report,
+      rollout: rolloutOf(report, options.minRequests ?? defaultCanaryOptions.minRequests),
+    };
+    res.json(body);
   });
 
   return router;

@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlertStatus } from '../../collector/alerts/types.ts';
+import type { HealthResponse, RolloutWalk } from '../../collector/health/rollout.ts';
 import type { HealthReport } from '../../collector/health/types.ts';
 import type { KpiReport } from '../../core/kpi/types.ts';
 import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
@@ -99,6 +100,33 @@ describeInBrowser('dashboard overview, live health and alerts', () => {
     );
     expect(await healthPage.locator('[data-canary]').textContent()).toContain(
       report.canary ? report.canary.baseline : 'All instances run the same version',
+    );
+
+    // The rollout stepper walks the guide's steps of the suggested strategy, the API's current step marked,
+    // with its verdict and next action; picking the other strategy shows the other walk (kept in the URL).
+    const { rollout } = await api<HealthResponse>('/api/health?window=15m', pulse.tokens.operator);
+    expect(rollout).not.toBeNull();
+    const walks = { canary: rollout?.canary, 'blue-green': rollout?.blueGreen } as const;
+    const stepper = healthPage.locator('[data-rollout]');
+    for (const strategy of [
+      rollout?.suggested ?? 'canary',
+      rollout?.suggested === 'canary' ? 'blue-green' : 'canary',
+    ] as const) {
+      const walk = walks[strategy] as RolloutWalk;
+      if (strategy !== rollout?.suggested) await healthPage.selectOption('#rollout-strategy', strategy);
+      await healthPage.locator(`[data-rollout="${strategy}"]`).waitFor();
+      expect(await stepper.locator('[data-step] .title').allTextContents()).toEqual(
+        walk.steps.map((s) => s.title),
+      );
+      expect(await stepper.locator('[aria-current="step"]').getAttribute('data-step')).toBe(
+        String(walk.currentStep),
+      );
+      expect(await stepper.getAttribute('data-rollout-verdict')).toBe(walk.verdict);
+      expect(await stepper.locator('[data-rollout-summary]').textContent()).toBe(walk.summary);
+      expect(await stepper.locator('[data-rollout-next]').textContent()).toBe(`Next: ${walk.nextAction}`);
+    }
+    expect(healthPage.url()).toContain(
+      `strategy=${rollout?.suggested === 'canary' ? 'blue-green' : 'canary'}`,
     );
     await screenshot(healthPage, 'live-health');
   });
