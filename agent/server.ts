@@ -1,7 +1,7 @@
-// Starts the pledge API: database (migrated), optional Redis for shared rate limits, and the HTTP server; its
-// metrics come from the drop-in agent loaded before it (agent/register.js). Stopping is graceful: stop
-// accepting, let in-flight requests finish (up to the shutdown timeout), flush telemetry, close Redis and the
-// database.
+// Starts the pledge API: database (migrated), optional Redis for shared rate limits and the profile cache (its
+// own fail-fast connection), and the HTTP server; its metrics come from the drop-in agent loaded before it
+// (agent/register.js). Stopping is graceful: stop accepting, let in-flight requests finish (up to the shutdown
+// timeout), flush telemetry, close Redis and the database.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -10,6 +10,7 @@ import type { Db } from '../core/db/types.ts';
 import { listen } from '../core/http/client-errors.ts';
 import { migrate } from '../core/migrate.ts';
 import { createAgentApp } from './app.ts';
+import { createRedisProfileCache, type ProfileCache, profileCacheConnection } from './cache/profile-cache.ts';
 import type { AgentConfig } from './config.ts';
 
 export interface RunningAgent {
@@ -33,17 +34,23 @@ export async function startAgent(
   const db = options.db ?? (await openDb(config.database, 'pledgr-agent'));
   const closeDb = options.db ? async () => undefined : () => db.close();
   let redis: Redis | undefined;
+  let cacheRedis: Redis | undefined;
   try {
     await migrate(db);
     if (config.redisUrl) {
       redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
       await redis.connect();
+      cacheRedis = profileCacheConnection(redis);
     }
+    const profiles: ProfileCache | undefined = cacheRedis
+      ? createRedisProfileCache({ redis: cacheRedis, log })
+      : undefined;
     let shuttingDown = false;
     const app = createAgentApp({
       db,
       config,
       ...(redis ? { redis } : {}),
+      ...(profiles ? { profiles } : {}),
       isShuttingDown: () => shuttingDown,
       log,
     });
@@ -60,11 +67,13 @@ export async function startAgent(
           | undefined;
         await flush?.().catch((error: unknown) => log(`telemetry flush failed: ${(error as Error).message}`));
         await redis?.quit().catch(() => undefined);
+        cacheRedis?.disconnect();
         await closeDb();
       },
     };
   } catch (error) {
     redis?.disconnect();
+    cacheRedis?.disconnect();
     await closeDb();
     throw error;
   }

@@ -78,6 +78,8 @@ export interface AppUnderTest {
   readonly ids: readonly number[];
   /** The table's rows; the first is the baseline of the ratios (bare, then drop-in, express-prom-bundle). */
   readonly variants: readonly Variant[];
+  /** Another wrk script and its arguments after `--` (default: wrk-random-id.lua with pathPrefix and ids). */
+  readonly wrk?: { readonly script: string; readonly args: readonly string[] };
 }
 
 const dropInMetrics = /http_server_request_duration(_seconds)?_count\{[^}]*http_route="\/api\/artists\/:id"/;
@@ -360,11 +362,10 @@ function runWrk(wrk: string, url: string, app: AppUnderTest, seconds: number): P
     `-d${seconds}s`,
     '--latency',
     '-s',
-    wrkScript,
+    app.wrk?.script ?? wrkScript,
     url,
     '--',
-    app.pathPrefix,
-    app.ids.join(','),
+    ...(app.wrk?.args ?? [app.pathPrefix, app.ids.join(',')]),
   ];
   const [command, commandArgs] = pinned ? ['taskset', ['-c', '1', wrk, ...args]] : [wrk, args];
   return new Promise((resolve, reject) => {
@@ -488,6 +489,9 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Server pinned to CPU 0 and wrk to CPU 1 (two or more CPUs), and the load of every round. */
+export const benchLoad = { ...load, pinned };
 
 export function findExecutable(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

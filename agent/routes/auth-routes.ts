@@ -15,6 +15,7 @@ import type { Db } from '../../core/db/types.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
 import { parseInput } from '../../core/http/parse-input.ts';
 import { hashPassword, needsRehash, verifyPassword } from '../../core/password.ts';
+import type { ProfileCache } from '../cache/profile-cache.ts';
 import { createSession, revokeToken } from '../stores/session-store.ts';
 import { createUser, findCredentialsByEmail, upgradePasswordHash } from '../stores/user-store.ts';
 import { bearerToken } from './require-user.ts';
@@ -46,7 +47,7 @@ let dummy: Promise<string> | undefined;
 /** A hash of a random secret, made on first use and verified for unknown emails so they cost what known ones do. */
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(32).toString('base64url')));
 
-export function authRoutes(db: Db, sessionTtlHours: number): Router {
+export function authRoutes(db: Db, sessionTtlHours: number, profiles: ProfileCache): Router {
   const router = Router();
 
   router.post('/api/auth/register', async (req, res) => {
@@ -77,11 +78,13 @@ export function authRoutes(db: Db, sessionTtlHours: number): Router {
     if (needsRehash(credentials.passwordHash)) {
       // Compare-and-set on the old hash: of two concurrent first logins, one replaces it and the other's
       // update matches no row (so a password changed meanwhile is never overwritten). Losing is not an error.
-      await upgradePasswordHash(db, {
+      const replaced = await upgradePasswordHash(db, {
         id: credentials.id,
         expected: credentials.passwordHash,
         replacement: await hashPassword(input.password),
       });
+      // The cached profile holds no hash, but a write to the user's row always invalidates it.
+      if (replaced) await profiles.invalidate(credentials.id);
     }
     res.json({ token: await createSession(db, credentials.id, sessionTtlHours) });
   });

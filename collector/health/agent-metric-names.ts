@@ -11,6 +11,8 @@ export const metric = {
   rss: 'process_memory_usage',
   eventLoopP99: 'nodejs_eventloop_delay_p99',
   rateLimitRejections: 'pledgr_rate_limit_rejections_total',
+  /** The pledge API's Redis caches (agent/cache/cache-metrics.ts); absent when REDIS_URL is unset. */
+  cacheLookups: 'pledgr_cache_lookups_total',
 } as const;
 
 export const label = {
@@ -21,4 +23,9 @@ export const label = {
   status: 'http_response_status_code',
   querySummary: 'db_query_summary',
   connectionState: 'db_client_connection_state',
+  cache: 'cache',
+  cacheResult: 'result',
 } as const;
+
+/** The cache whose hit ratio live health shows: the signed-in user's profile. */
+export const profileCache = 'user_profile';

@@ -1,6 +1,7 @@
 // Reads an agent's Prometheus exposition text (through prom2javascript) into one cumulative snapshot per
 // service instance: every counter series (histogram buckets and counts, rate-limit rejections) by a stable
-// key, so deltas can be taken per series like Prometheus does, and the gauges the health point needs.
+// key, so deltas can be taken per series like Prometheus does, and the gauges the health point needs. The
+// profile cache's look-ups count as counter series too, by result.
 
 import {
   getMetricsFromIterator,
@@ -9,7 +10,7 @@ import {
   type PromLabels,
   type PromMetrics,
 } from 'prom2javascript';
-import { label, metric } from './agent-metric-names.ts';
+import { label, metric, profileCache } from './agent-metric-names.ts';
 import type { HealthPoint } from './types.ts';
 
 /** A counter series the step derivation adds up: what it counts, and the cumulative value at the scrape. */
@@ -17,7 +18,11 @@ export type CounterSeries =
   | { readonly kind: 'httpBucket'; readonly le: number; readonly value: number }
   | { readonly kind: 'httpCount'; readonly serverError: boolean; readonly value: number }
   | { readonly kind: 'dbBucket'; readonly query: string; readonly le: number; readonly value: number }
-  | { readonly kind: 'rejections'; readonly value: number };
+  | { readonly kind: 'rejections'; readonly value: number }
+  | { readonly kind: 'cacheLookups'; readonly result: CacheResult; readonly value: number };
+
+export type CacheResult = 'hit' | 'miss' | 'error';
+const cacheResults: ReadonlySet<string> = new Set<CacheResult>(['hit', 'miss', 'error']);
 
 /** The gauge fields of a health point, as one instance's scrape gives them. */
 export type InstanceGauges = Pick<
@@ -120,6 +125,16 @@ export function snapshotsFrom(families: PromMetrics, fallbackInstance: string): 
   for (const sample of values(metric.rateLimitRejections)) {
     builderFor(sample.labels).counters.set(seriesKey(metric.rateLimitRejections, sample.labels), {
       kind: 'rejections',
+      value: sample.value,
+    });
+  }
+
+  for (const sample of values(metric.cacheLookups)) {
+    const result = sample.labels[label.cacheResult] ?? '';
+    if (sample.labels[label.cache] !== profileCache || !cacheResults.has(result)) continue;
+    builderFor(sample.labels).counters.set(seriesKey(metric.cacheLookups, sample.labels), {
+      kind: 'cacheLookups',
+      result: result as CacheResult,
       value: sample.value,
     });
   }

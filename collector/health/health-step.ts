@@ -17,7 +17,30 @@ export interface StepDeltas {
   readonly dbLatency: ReadonlyMap<string, BucketSums>;
   /** null when the instance serves no rate-limit counter (as PromQL answers nothing for it). */
   readonly rejections: number | null;
+  /** Profile-cache look-ups by result; null when the instance serves no cache counter (no REDIS_URL). */
+  readonly cache: CacheCounts | null;
 }
+
+export interface CacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+  readonly errors: number;
+}
+
+/** Adds cache counts; null only when every part is null (no instance has the cache). */
+export function addCacheCounts(parts: readonly (CacheCounts | null)[]): CacheCounts | null {
+  let sum: { hits: number; misses: number; errors: number } | null = null;
+  for (const part of parts) {
+    if (part === null) continue;
+    sum ??= { hits: 0, misses: 0, errors: 0 };
+    sum.hits += part.hits;
+    sum.misses += part.misses;
+    sum.errors += part.errors;
+  }
+  return sum;
+}
+
+export const cacheLookupCount = (counts: CacheCounts) => counts.hits + counts.misses + counts.errors;
 
 /**
  * Deltas from `previous` to `current`, per series: a series that went down was reset (the delta is its new
@@ -31,6 +54,7 @@ export function stepBetween(
   let requests = 0;
   let serverErrors = 0;
   let rejections: number | null = null;
+  let cache: { hits: number; misses: number; errors: number } | null = null;
   const latency: BucketSums = new Map();
   const dbLatency = new Map<string, BucketSums>();
   for (const [key, series] of current.counters) {
@@ -55,9 +79,15 @@ export function stepBetween(
       case 'rejections':
         rejections = (rejections ?? 0) + delta;
         break;
+      case 'cacheLookups':
+        cache ??= { hits: 0, misses: 0, errors: 0 };
+        if (series.result === 'hit') cache.hits += delta;
+        else if (series.result === 'miss') cache.misses += delta;
+        else cache.errors += delta;
+        break;
     }
   }
-  return { seconds, requests, serverErrors, latency, dbLatency, rejections };
+  return { seconds, requests, serverErrors, latency, dbLatency, rejections, cache };
 }
 
 /** One instance's contribution to a point: its gauges, and its deltas unless this was its first scrape. */
@@ -105,6 +135,7 @@ export function pointFromParts(t: number, parts: readonly PointPart[]): HealthPo
     const p95 = histogramQuantile(0.95, toBuckets(sums));
     if (p95 !== null) dbQueryP95[query] = p95;
   }
+  const cache = addCacheCounts(steps.map((step) => step.cache));
   const gauges = parts.map((part) => part.gauges);
   const loop = gauges.map((g) => g.eventLoopP99).filter((value): value is number => value !== null);
   return {
@@ -123,5 +154,7 @@ export function pointFromParts(t: number, parts: readonly PointPart[]): HealthPo
     rssBytes: sumOrNull(gauges.map((g) => g.rssBytes)),
     eventLoopP99: loop.length === 0 ? null : Math.max(...loop),
     rateLimitRejectionsPerSecond: rate((step) => step.rejections),
+    cacheLookupsPerSecond: rate((step) => (step.cache ? cacheLookupCount(step.cache) : null)),
+    cacheHitRatio: cache ? ratio(cache.hits, cacheLookupCount(cache)) : null,
   };
 }

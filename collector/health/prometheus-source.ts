@@ -8,7 +8,7 @@ import { getOrCreate } from './get-or-create.ts';
 import { pollLoop } from './poll-loop.ts';
 import { createPrometheusClient, type PrometheusClient, type RangeSeries } from './prometheus-client.ts';
 import { type Grouping, promDuration, promql } from './promql.ts';
-import type { HealthPoint, HealthReport, HealthSource, InstanceHealth } from './types.ts';
+import type { HealthPoint, HealthReport, HealthSource, InstanceHealth, ProfileCacheWindow } from './types.ts';
 
 export interface PrometheusSettings {
   /** Prometheus base URL (`http://127.0.0.1:9090`). */
@@ -42,6 +42,8 @@ const emptyPoint = (t: number): Mutable<HealthPoint> & { dbQueryP95: Record<stri
   rssBytes: null,
   eventLoopP99: null,
   rateLimitRejectionsPerSecond: null,
+  cacheLookupsPerSecond: null,
+  cacheHitRatio: null,
 });
 
 function scalarQueries(range: string): readonly (readonly [ScalarField, (g: Grouping) => string])[] {
@@ -59,6 +61,8 @@ function scalarQueries(range: string): readonly (readonly [ScalarField, (g: Grou
     ['rssBytes', promql.rssBytes],
     ['eventLoopP99', promql.eventLoopP99],
     ['rateLimitRejectionsPerSecond', (g) => promql.rateLimitRejectionsPerSecond(g, range)],
+    ['cacheLookupsPerSecond', (g) => promql.cacheLookupsPerSecond(g, range)],
+    ['cacheHitRatio', (g) => promql.cacheHitRatio(g, range)],
   ];
 }
 
@@ -223,6 +227,17 @@ export function createPrometheusSource(
     }));
   }
 
+  /** The profile cache over the window: look-ups by result; null when Prometheus has no such series. */
+  async function cacheWindow(end: number, windowSeconds: number): Promise<ProfileCacheWindow | null> {
+    const answer = await client.query(promql.cacheLookupsIncrease(promDuration(windowSeconds)), end);
+    if (answer.length === 0) return null;
+    const of = (result: string) =>
+      answer.find((sample) => sample.metric[label.cacheResult] === result)?.value ?? 0;
+    const [hits, misses, errors] = [of('hit'), of('miss'), of('error')];
+    const lookups = hits + misses + errors;
+    return { hits, misses, errors, lookups, hitRatio: lookups > 0 ? hits / lookups : null };
+  }
+
   const alignedNow = () => Math.floor(now() / 1000 / stepSeconds) * stepSeconds;
 
   async function poll(): Promise<void> {
@@ -255,7 +270,10 @@ export function createPrometheusSource(
       const end = alignedNow();
       const { total, instances, firstSeen } = await assemble(end - seconds, end);
       lastSuccessAt = now();
-      const members = await canaryMembers(instances, firstSeen, end, seconds);
+      const [members, profileCache] = await Promise.all([
+        canaryMembers(instances, firstSeen, end, seconds),
+        cacheWindow(end, seconds),
+      ]);
       return {
         source: 'prometheus',
         windowSeconds: seconds,
@@ -265,6 +283,7 @@ export function createPrometheusSource(
         total,
         instances,
         canary: compareCanary(members, settings.canary ?? defaultCanaryOptions),
+        profileCache,
       };
     },
     async latest() {

@@ -2,13 +2,15 @@
 // and the Prometheus recording/alert rules and Grafana panels are to be written from them. `by` is the list of
 // labels to keep (`['service_instance_id']` per instance, `[]` for the total); `range` is the rate window,
 // which must span at least four scrape intervals (Prometheus needs two samples; four tolerates a missed one).
-import { label, metric } from './agent-metric-names.ts';
+import { label, metric, profileCache } from './agent-metric-names.ts';
 
 export type Grouping = readonly string[];
 
 const by = (labels: Grouping) => (labels.length > 0 ? ` by (${labels.join(', ')})` : '');
 const requests = `${metric.httpDuration}_count`;
 const serverErrors = `${requests}{${label.status}=~"5.."}`;
+const cacheLookups = `${metric.cacheLookups}{${label.cache}="${profileCache}"}`;
+const cacheHits = `${metric.cacheLookups}{${label.cache}="${profileCache}",${label.cacheResult}="hit"}`;
 
 const rate = (series: string, g: Grouping, range: string) => `sum${by(g)} (rate(${series}[${range}]))`;
 const quantile = (q: number, histogram: string, g: Grouping, range: string) =>
@@ -33,6 +35,14 @@ export const promql = {
   /** The worst instance's event-loop delay p99 (a quantile cannot be added up). */
   eventLoopP99: (g: Grouping) => `max${by(g)} (${metric.eventLoopP99})`,
   rateLimitRejectionsPerSecond: (g: Grouping, range: string) => rate(metric.rateLimitRejections, g, range),
+  /** Profile-cache look-ups per second; no series (null) where no instance has the cache. */
+  cacheLookupsPerSecond: (g: Grouping, range: string) => rate(cacheLookups, g, range),
+  /** Profile-cache hits ÷ all look-ups; NaN (null) when there were none, no series without the cache. */
+  cacheHitRatio: (g: Grouping, range: string) =>
+    `${rate(cacheHits, g, range)} / ${rate(cacheLookups, g, range)}`,
+  /** Profile-cache look-ups by result over a window (instant query): the window's hit ratio. */
+  cacheLookupsIncrease: (range: string) =>
+    `sum by (${label.cacheResult}) (increase(${cacheLookups}[${range}]))`,
 
   /** Window totals for the canary comparison (instant queries over the whole window). */
   requestsIncrease: (g: Grouping, range: string) => `sum${by(g)} (increase(${requests}[${range}]))`,

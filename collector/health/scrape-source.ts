@@ -3,11 +3,20 @@
 // keeps them in fixed-capacity ring buffers sized retention / interval, so memory stays flat.
 import { BoundsInterner, type CompactBuckets, compactEntries } from './bucket-counts.ts';
 import { type CanaryOptions, compareCanary, defaultCanaryOptions } from './canary.ts';
+import { ratio } from './counter-delta.ts';
 import { type InstanceSnapshot, parseExposition, snapshotsFrom } from './exposition.ts';
-import { type PointPart, pointFromParts, type StepDeltas, stepBetween } from './health-step.ts';
+import {
+  addCacheCounts,
+  type CacheCounts,
+  cacheLookupCount,
+  type PointPart,
+  pointFromParts,
+  type StepDeltas,
+  stepBetween,
+} from './health-step.ts';
 import { pollLoop } from './poll-loop.ts';
 import { RingBuffer } from './ring-buffer.ts';
-import type { HealthPoint, HealthSource, InstanceHealth } from './types.ts';
+import type { HealthPoint, HealthSource, InstanceHealth, ProfileCacheWindow } from './types.ts';
 import { addWindows, summarize, type WindowStats, type WindowSummary } from './window-stats.ts';
 
 export interface ScrapeSettings {
@@ -33,6 +42,16 @@ interface Slot {
   readonly requests: number;
   readonly serverErrors: number;
   readonly latency: CompactBuckets | null;
+  /** Profile-cache look-ups in the interval; null when no instance served the cache counter. */
+  readonly cache: CacheCounts | null;
+}
+
+/** The profile cache over stored intervals; null when none of them had the cache counter. */
+function cacheWindow(slots: readonly Slot[]): ProfileCacheWindow | null {
+  const sum = addCacheCounts(slots.map((slot) => slot.cache));
+  if (!sum) return null;
+  const lookups = cacheLookupCount(sum);
+  return { ...sum, lookups, hitRatio: ratio(sum.hits, lookups) };
 }
 
 interface InstanceState {
@@ -90,6 +109,7 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
       requests,
       serverErrors,
       latency: steps.length > 0 ? interner.compact(latency) : null,
+      cache: addCacheCounts(steps.map((step) => step.cache)),
     };
   };
 
@@ -219,13 +239,14 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
         state,
         slots: state.slots.newestWhile(keep),
       }));
+      const totalSlots = total.newestWhile(keep);
       return {
         source: 'scrape',
         windowSeconds: seconds,
         stepSeconds: settings.intervalMs / 1000,
         generatedAt,
         lastSuccessAt,
-        total: total.newestWhile(keep).map((slot) => slot.point),
+        total: totalSlots.map((slot) => slot.point),
         instances: members
           .filter(({ state, slots }) => state.up || slots.length > 0)
           .map(({ state, slots }) =>
@@ -246,6 +267,7 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
             })),
           canaryOptions,
         ),
+        profileCache: cacheWindow(totalSlots),
       };
     },
     async latest() {

@@ -22,6 +22,24 @@ export interface HealthPoint {
   readonly rssBytes: number | null;
   readonly eventLoopP99: number | null;
   readonly rateLimitRejectionsPerSecond: number | null;
+  /**
+   * Profile-cache look-ups (pledgr_cache_lookups_total{cache="user_profile"}) per second over the step; null
+   * when no instance serves the family (no cache: REDIS_URL unset). Optional only for hand-built points.
+   */
+  readonly cacheLookupsPerSecond?: number | null;
+  /** hit ÷ all look-ups (hit, miss, error) over the step; null without look-ups or without the family. */
+  readonly cacheHitRatio?: number | null;
+}
+
+/** The profile cache over the whole report window, from pledgr_cache_lookups_total{cache="user_profile"}. */
+export interface ProfileCacheWindow {
+  readonly hits: number;
+  readonly misses: number;
+  /** Look-ups Redis could not answer (down or too slow): answered from the database. */
+  readonly errors: number;
+  readonly lookups: number;
+  /** hits ÷ lookups; null when there were none. */
+  readonly hitRatio: number | null;
 }
 
 /** One agent instance (service.instance.id) as seen by the source. */
@@ -67,6 +85,11 @@ export interface HealthReport {
   readonly instances: readonly InstanceHealth[];
   /** null when every instance runs the same version and colour. */
   readonly canary: CanaryComparison | null;
+  /**
+   * The profile cache over the window; null when no instance serves its counter (REDIS_URL unset). Optional
+   * only for hand-built reports: both sources always set it.
+   */
+  readonly profileCache?: ProfileCacheWindow | null;
 }
 
 /** Where health comes from: the built-in scraper, or Prometheus through PromQL. */

@@ -22,6 +22,8 @@ export interface FixtureInstance {
     readonly counts: readonly number[];
   };
   readonly rejections?: number;
+  /** Cumulative profile-cache look-ups by result (pledgr_cache_lookups_total); absent: no cache. */
+  readonly cache?: { readonly hit: number; readonly miss: number; readonly error: number };
   readonly gauges?: {
     used: number;
     idle: number;
@@ -69,6 +71,12 @@ export function exposition(fixture: FixtureInstance): string {
     lines.push(
       `pledgr_rate_limit_rejections_total{pledgr_rate_limiter="api",${resource}} ${fixture.rejections}`,
     );
+  }
+  if (fixture.cache) {
+    lines.push('# TYPE pledgr_cache_lookups_total counter');
+    for (const [result, value] of Object.entries(fixture.cache)) {
+      lines.push(`pledgr_cache_lookups_total{cache="user_profile",result="${result}",${resource}} ${value}`);
+    }
   }
   if (fixture.gauges) {
     const g = fixture.gauges;

@@ -24,6 +24,7 @@ import {
   type RunningPrometheus,
   startPrometheus,
 } from '../support/prometheus-server.ts';
+import { testRedisUrl } from '../support/redis.ts';
 import {
   committedDashboardFiles,
   type DashboardJson,
@@ -75,6 +76,25 @@ function sqlQuery(rawSql: string, from: Date, to: Date): string {
   return replaced;
 }
 
+/** A signed-in user reading their profile (GET /api/me) 5 times a second: profile-cache look-ups. */
+async function readProfiles(agent: AgentProcess, signal: AbortSignal): Promise<void> {
+  const registered = await fetch(`${agent.url}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `profile-${Date.now()}-${Math.random()}@example.test`,
+      password: 'profile pass',
+    }),
+  });
+  const { token } = (await registered.json()) as { token: string };
+  while (!signal.aborted) {
+    await fetch(`${agent.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })
+      .then((response) => response.arrayBuffer())
+      .catch(() => undefined);
+    await sleep(200);
+  }
+}
+
 describeWithPostgres('Grafana panels on a real Prometheus and PostgreSQL', () => {
   describeWithPrometheus('every panel returns data', () => {
     let temp: TempDatabase;
@@ -108,6 +128,8 @@ describeWithPostgres('Grafana panels on a real Prometheus and PostgreSQL', () =>
         // On, but out of reach of the load: the rejections series exists (at 0) only while a limiter is on.
         RATE_LIMIT_AUTH: '100000/15m',
         FAULT_ROUTES: '/api/artists/:id',
+        // The profile cache on (its own Redis database, apart from other suites' keys): the hit-ratio panel.
+        REDIS_URL: `${testRedisUrl.replace(/\/\d*$/, '')}/14`,
       };
       agents.push(
         ...(await Promise.all([
@@ -134,8 +156,8 @@ describeWithPostgres('Grafana panels on a real Prometheus and PostgreSQL', () =>
         ].join('\n'),
       );
       prometheus = await startPrometheus(config);
-      load = Promise.all(
-        agents.map((agent) =>
+      load = Promise.all([
+        ...agents.map((agent) =>
           runLoad({
             url: agent.url,
             durationSeconds: 120,
@@ -145,7 +167,8 @@ describeWithPostgres('Grafana panels on a real Prometheus and PostgreSQL', () =>
             signal: stopLoad.signal,
           }),
         ),
-      );
+        ...agents.map((agent) => readProfiles(agent, stopLoad.signal)),
+      ]);
       await prometheus.waitFor(
         `count(sum by (service_instance_id) (rate(http_server_request_duration_count[${rateInterval}])) > 0)`,
         45_000,

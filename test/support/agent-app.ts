@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAgentApp } from '../../agent/app.ts';
+import type { ProfileCache } from '../../agent/cache/profile-cache.ts';
 import type { AgentConfig } from '../../agent/config.ts';
 import type { Db } from '../../core/db/types.ts';
 
@@ -14,9 +15,11 @@ export interface TestAgent {
 export async function startTestAgent(
   db: Db,
   overrides: Partial<Pick<AgentConfig, 'rateLimitApi' | 'rateLimitAuth' | 'faults' | 'trustProxy'>> = {},
+  options: { readonly profiles?: ProfileCache } = {},
 ): Promise<TestAgent> {
   const app = createAgentApp({
     db,
+    ...options,
     config: {
       rateLimitApi: null,
       rateLimitAuth: null,

@@ -51,10 +51,14 @@ const trim = (value: number) => String(Number(value.toPrecision(3)));
 export const axes = {
   rate: { tick: (v) => `${trim(v)}/s` },
   ratio: { tick: (v) => `${trim(v * 100)} %`, suggestedMax: 0.01 },
+  share: { tick: (v) => `${trim(v * 100)} %`, suggestedMax: 1 },
   seconds: { tick: (v) => (v === 0 ? '0' : v < 1 ? `${trim(v * 1000)} ms` : `${trim(v)} s`) },
   count: { tick: trim, precision: 0 },
   megabytes: { tick: (v) => `${trim(v)} MB` },
 } as const satisfies Record<string, Axis>;
+
+/** The profile cache's tile text: no cache at all, no look-ups in the window, or the hit ratio. */
+export const noCacheText = 'no cache (REDIS_URL unset)';
 
 export function clockTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString('en-GB', { hour12: false });
