@@ -1,6 +1,8 @@
 // The scaling guide's rate limits per client address (express-rate-limit), shared across replicas through
 // Redis when REDIS_URL is set. A rejection is a 429 in the API's error shape with Retry-After, and counts
-// in pledgr.rate_limit.rejections by limiter.
+// in pledgr.rate_limit.rejections by limiter. While a limiter is on, its settings are exported too
+// (pledgr_rate_limit_limit and pledgr_rate_limit_window_seconds by limiter), so the collector's scaling
+// checklist can compare them with the guide's (API 100 requests/15min, Auth 5 requests/15min).
 import type { RequestHandler } from 'express';
 import { type RateLimitInfo, rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
@@ -24,6 +26,19 @@ export function createRateLimiter(
   // The series exists from the start (at 0) while the limiter is on, so "rate limiting on" can be seen
   // before the first refusal, and rate() has a starting point.
   rejections.add(0, { 'pledgr.rate_limiter': name });
+  const meter = agentMeter();
+  meter
+    .createGauge('pledgr.rate_limit.limit', {
+      description: 'Requests one client address may make per window, by limiter (while it is on)',
+      unit: '{request}',
+    })
+    .record(settings.limit, { 'pledgr.rate_limiter': name });
+  meter
+    .createGauge('pledgr.rate_limit.window_seconds', {
+      description: 'The window the limit applies to, by limiter (while it is on)',
+      unit: 's',
+    })
+    .record(settings.windowMs / 1000, { 'pledgr.rate_limiter': name });
   return rateLimit({
     windowMs: settings.windowMs,
     limit: settings.limit,

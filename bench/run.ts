@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark in turn and prints one line each (or why it was skipped).
 import { agentBenchmark } from './agent.bench.ts';
+import { cacheBenchmark } from './cache.bench.ts';
 import { dashboardBenchmark } from './dashboard.bench.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 import { kpiBenchmark } from './kpi.bench.ts';
@@ -13,6 +14,7 @@ const benchmarks: Benchmark[] = [
   kpiBurstBenchmark,
   legacyImportBenchmark,
   agentBenchmark,
+  cacheBenchmark,
   dashboardBenchmark,
 ];
 

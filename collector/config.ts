@@ -40,6 +40,12 @@ export interface CollectorConfig {
   readonly alerts: AlertSettings;
   /** Whether the deployment has Redis (REDIS_URL set), for the scaling checklist. */
   readonly redisConfigured: boolean;
+  /**
+   * The monitored app's public base URLs (MONITORED_APP_URLS): the collector asks them for files that must
+   * never be served (its database, .env, .git) — the scaling checklist's security section and the
+   * SensitiveFileServed alert. Empty: no outside look.
+   */
+  readonly monitoredAppUrls?: readonly string[];
   /** Where absent (configurations built in code), defaultKpiSettings. */
   readonly kpi?: KpiSettings;
   /** Where absent (configurations built in code), defaultCollectorLimits. */
@@ -123,6 +129,7 @@ const collectorEnvSchema = databaseEnvSchema
     EVENT_STREAMS_PER_TOKEN: wholeNumber(1, 10_000, 10).default(defaultCollectorLimits.eventStreamsPerToken),
     RATE_LIMIT_AUTH_FAILURES: rateLimit().default(defaultCollectorLimits.authFailures),
     REDIS_URL: z.string().optional(),
+    MONITORED_APP_URLS: httpUrlList('http://127.0.0.1:3000').default([]),
   })
   .superRefine(requirePostgresUrl)
   .superRefine(requireHeadersWithinRequest)
@@ -159,6 +166,7 @@ export function loadCollectorConfig(env: Env = process.env, flags: CollectorFlag
       evaluationIntervalMs: parsed.ALERT_EVALUATION_INTERVAL,
     },
     redisConfigured: Boolean(parsed.REDIS_URL),
+    monitoredAppUrls: parsed.MONITORED_APP_URLS,
     kpi: {
       maxConcurrent: parsed.KPI_MAX_CONCURRENT,
       maxQueued: parsed.KPI_MAX_QUEUED,

@@ -20,8 +20,10 @@ import { createHealthSource } from './health/create-health-source.ts';
 import type { HealthSource } from './health/types.ts';
 import { ConcurrencyLimit } from './http/concurrency-limit.ts';
 import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
+import { createAgentSeriesReader } from './scaling/agent-series.ts';
+import { createExposedFilesProbe } from './scaling/exposed-files.ts';
 import { readScalingHealth } from './scaling/health-inputs.ts';
-import { createScalingService } from './scaling/scaling-service.ts';
+import { checklistStatuses, createScalingService } from './scaling/scaling-service.ts';
 import { type ResolvedTokens, resolveTokens } from './tokens.ts';
 
 export interface RunningCollector {
@@ -63,6 +65,18 @@ export async function startCollector(
     health?.onTick((latest) => events.publish('health', latest));
     health?.start();
 
+    // The outside look at the monitored app, shared by GET /api/scaling and the alert evaluation.
+    const exposedFiles = createExposedFilesProbe({ urls: config.monitoredAppUrls ?? [] });
+    const scaling = createScalingService({
+      db,
+      database: config.database,
+      redisConfigured: config.redisConfigured,
+      ...(health ? { readHealth: readScalingHealth(health) } : {}),
+      readAgentSeries: createAgentSeriesReader(config.health),
+      exposedFiles,
+      monitoringFreshSeconds: Math.max(120, (4 * config.health.scrapeIntervalMs) / 1000),
+    });
+
     alerts = createAlertService({
       db,
       inputs: createAlertInputGatherer({
@@ -71,6 +85,8 @@ export async function startCollector(
         databaseKind: config.database.kind,
         health,
         clock: systemClock,
+        exposedFiles,
+        checklist: async () => checklistStatuses(await scaling.report()),
         log,
       }),
       evaluationIntervalMs: config.alerts.evaluationIntervalMs,
@@ -92,13 +108,6 @@ export async function startCollector(
     alerts.onTransition((transition) => events.publish('alert', transition));
     await alerts.start();
 
-    const scaling = createScalingService({
-      db,
-      database: config.database,
-      redisConfigured: config.redisConfigured,
-      ...(health ? { readHealth: readScalingHealth(health) } : {}),
-      monitoringFreshSeconds: Math.max(120, (4 * config.health.scrapeIntervalMs) / 1000),
-    });
     const running = alerts;
     const metrics = createCollectorMetrics({ engine, alertStates: () => running.states() });
 

@@ -3,3 +3,17 @@
 import { metrics } from '@opentelemetry/api';
 
 export const agentMeter = () => metrics.getMeter('pledgr-agent');
+
+/**
+ * How the agent is set up, as gauges the collector's scaling checklist reads (collector/scaling/
+ * agent-series.ts): `pledgr_http_trusted_proxies`, the number of entries of TRUST_PROXY (0: none), so
+ * "behind a load balancer" can be seen from outside.
+ */
+export function recordTrustedProxies(trustProxy: false | readonly string[]): void {
+  agentMeter()
+    .createGauge('pledgr.http.trusted_proxies', {
+      description: 'Addresses or subnets whose X-Forwarded-For the API trusts (TRUST_PROXY); 0 when none',
+      unit: '{proxy}',
+    })
+    .record(trustProxy === false ? 0 : trustProxy.length);
+}

@@ -4,8 +4,9 @@
 // On start it restores each alert's state from its newest history row, so a restart does not notify an
 // alert that was already firing again. Evaluations never overlap; a failed history write is logged and
 // counted, and does not stop the evaluation or its notifications.
-import { renderSummary } from '../../core/alerts/render.ts';
+import { renderAction, renderSummary } from '../../core/alerts/render.ts';
 import { type AlertAudience, type AlertRule, buildAlertRules } from '../../core/alerts/rules.ts';
+import type { ChecklistStatuses } from '../../core/alerts/scaling-phases.ts';
 import { type AlertThresholds, alertThresholds } from '../../core/alerts/thresholds.ts';
 import type { Db } from '../../core/db/types.ts';
 import { type AlertHistoryRow, createAlertStore } from './alert-store.ts';
@@ -91,6 +92,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let writeFailures = 0;
+  /** The scaling checklist's statuses at the last evaluation: the milestone alerts list them. */
+  let checklist: ChecklistStatuses | null = null;
 
   const statusOf = (rule: AlertRule): AlertStatus => {
     const state = states.get(rule.name) ?? initialAlertState;
@@ -102,7 +105,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       value: state.value,
       threshold: rule.threshold,
       summary: renderSummary(rule, state.value),
-      action: rule.action,
+      action: renderAction(rule, checklist),
       activeSince: iso(state.activeSince),
       firingSince: iso(state.firingSince),
       resolvedAt: iso(state.resolvedAt),
@@ -127,6 +130,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   async function evaluate(): Promise<readonly AlertTransition[]> {
     await ensureLoaded();
     const snapshot = await deps.inputs.gather();
+    checklist = snapshot.checklist ?? checklist;
     const now = clock.now();
     const values = readAlertInputs(snapshot, now, thresholds);
     const transitions: AlertTransition[] = [];

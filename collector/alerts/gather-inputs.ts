@@ -4,12 +4,17 @@
 // the KPI engine's cache makes a re-read cheap anyway. A failed read leaves those inputs null (rules keep
 // their state) and the KPI freshness unchanged, so KpiRefreshStale fires if it goes on. The state of
 // `pulse import-sqlite --follow` (one small row per followed file) is read at every evaluation: a sync that
-// just happened must not be judged on a minute-old read.
+// just happened must not be judged on a minute-old read. The outside look at the monitored app (sensitive
+// files served) is asked at every evaluation; the probe keeps its answer for a minute. The scaling
+// checklist's statuses (for the milestone alerts' text) are re-read with the database inputs.
+
+import type { ChecklistStatuses } from '../../core/alerts/scaling-phases.ts';
 import type { DatabaseKind, Db } from '../../core/db/types.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import { alignDown, nextBoundary } from '../../core/kpi/periods.ts';
 import type { KpiReport } from '../../core/kpi/types.ts';
 import type { HealthSource } from '../health/types.ts';
+import type { ExposedFilesProbe } from '../scaling/exposed-files.ts';
 import { readLegacyFollow } from '../scaling/legacy-follow.ts';
 import { createAlertStore } from './alert-store.ts';
 import type { ConversionPeriod } from './conversion-drop.ts';
@@ -24,6 +29,10 @@ export interface AlertInputGathererDeps {
   readonly health: Pick<HealthSource, 'latest'> | null;
   readonly clock: Clock;
   readonly kpiRefreshMs?: number;
+  /** The outside look at the monitored app; absent or null when MONITORED_APP_URLS is unset. */
+  readonly exposedFiles?: ExposedFilesProbe | null;
+  /** The scaling checklist's statuses by item id (from the scaling service's report). */
+  readonly checklist?: (() => Promise<ChecklistStatuses>) | null;
   readonly log: (message: string) => void;
 }
 
@@ -54,6 +63,33 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
   let latest: DatabaseInputs | null = null;
   let healthSuccessAt: number | null = null;
   let legacyFollowFailing = false;
+  let checklist: ChecklistStatuses | null = null;
+  let checklistAttemptAt = Number.NEGATIVE_INFINITY;
+
+  async function readChecklist(now: number): Promise<void> {
+    if (!deps.checklist || now - checklistAttemptAt < refreshMs) return;
+    checklistAttemptAt = now;
+    try {
+      checklist = await deps.checklist();
+    } catch (error) {
+      checklist = null;
+      deps.log(
+        `alerts: reading the scaling checklist failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
+    }
+  }
+
+  /** How many sensitive files the app serves; null when it is not looked at or answered nothing. */
+  async function readExposedFiles(): Promise<number | null> {
+    if (!deps.exposedFiles) return null;
+    try {
+      const reading = await deps.exposedFiles.check();
+      if (reading.exposed.length > 0) return reading.exposed.length;
+      return reading.reachable.length > 0 ? 0 : null;
+    } catch {
+      return null;
+    }
+  }
 
   async function readDatabase(now: number): Promise<void> {
     if (now - lastAttemptAt < refreshMs) return;
@@ -104,6 +140,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
       const now = deps.clock.now();
       await readDatabase(now);
       const legacyFollow = await readFollow();
+      const [sensitiveFilesServed] = await Promise.all([readExposedFiles(), readChecklist(now)]);
       const health = deps.health ? await deps.health.latest().catch(() => null) : null;
       healthSuccessAt = health?.lastSuccessAt ?? healthSuccessAt;
       return {
@@ -120,6 +157,8 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
         conversion: latest?.conversion ?? null,
         kpiFreshness: { lastSuccessAt, since },
         legacyFollow,
+        sensitiveFilesServed,
+        checklist,
       };
     },
   };

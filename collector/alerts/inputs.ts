@@ -2,6 +2,7 @@
 // every rule input derived from it. A value that cannot be known is null — the rule reading it then keeps
 // its state (see state-machine.ts).
 import type { AlertInput } from '../../core/alerts/rules.ts';
+import type { ChecklistStatuses } from '../../core/alerts/scaling-phases.ts';
 import type { AlertThresholds } from '../../core/alerts/thresholds.ts';
 import type { DatabaseKind } from '../../core/db/types.ts';
 import type { HealthPoint } from '../health/types.ts';
@@ -38,6 +39,13 @@ export interface AlertSnapshot {
    * its interval. Empty when none is followed; null while unknown (the read failed).
    */
   readonly legacyFollow: readonly LegacyFollowTiming[] | null;
+  /**
+   * Sensitive files the monitored app serves (the outside look, MONITORED_APP_URLS); null when it is not
+   * looked at, or did not answer.
+   */
+  readonly sensitiveFilesServed: number | null;
+  /** The scaling checklist's item statuses (GET /api/scaling), for the milestone alerts' text; null while unknown. */
+  readonly checklist: ChecklistStatuses | null;
 }
 
 export interface LegacyFollowTiming {
@@ -83,6 +91,7 @@ export function readAlertInputs(
     pledgersAtStartLastMonth: snapshot.lastMonthChurn?.pledgersAtStart ?? null,
     conversionRelativeDrop: drop?.relativeDrop ?? null,
     conversionCohortLastMature: drop?.cohort ?? null,
+    sensitiveFilesServed: snapshot.sensitiveFilesServed,
   };
 }
 

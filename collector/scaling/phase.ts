@@ -19,6 +19,12 @@ export function summarizePhase(phase: ScalingPhase): PhaseSummary {
     number: phase.number,
     name: phase.name,
     userRange: { from: phase.fromUsers, to: phase.toUsers },
+    usersLabel: phase.usersLabel,
+    platform: phase.platform,
+    database: phase.database,
+    cost: phase.cost,
     costBand: { ...phase.costBand },
+    features: [...phase.features],
+    checklistHeading: phase.checklistHeading,
   };
 }

@@ -4,13 +4,17 @@
 import type { Db } from '../../core/db/types.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
 import {
+  costBreakdown,
   findScalingItem,
   type ScalingItem,
   scalingItems,
   scalingPhases,
+  securityHeading,
 } from '../../core/scaling/scaling-guide.ts';
+import type { AgentSeriesReading } from './agent-series.ts';
 import { readDatabaseSignals } from './database-signals.ts';
-import { type DetectionFacts, detectItem, type HealthReading } from './detect-items.ts';
+import { type DetectionFacts, detectItem, type HealthReading, type Reading } from './detect-items.ts';
+import type { ExposedFilesProbe, ExposedFilesReading } from './exposed-files.ts';
 import { type LegacyFollowRow, legacyFollowViews } from './legacy-follow.ts';
 import { phaseAfter, phaseForUsers, summarizePhase } from './phase.ts';
 import { addScalingRecord, latestScalingRecords, scalingRecordHistory } from './scaling-records.ts';
@@ -33,6 +37,10 @@ export interface ScalingServiceDeps {
   readonly redisConfigured: boolean;
   /** The live health source's view; absent or null when none is wired (its items are then 'unknown'). */
   readonly readHealth?: () => Promise<ScalingHealthInputs | null>;
+  /** The agents' setting series (agent-series.ts); absent when no agent source is configured. */
+  readonly readAgentSeries?: (() => Promise<AgentSeriesReading>) | null;
+  /** The outside look at the monitored app (exposed-files.ts); absent when MONITORED_APP_URLS is unset. */
+  readonly exposedFiles?: ExposedFilesProbe | null;
   readonly now?: () => Date;
   /** A scrape this recent counts as "monitoring receiving scrapes". Default 120 s. */
   readonly monitoringFreshSeconds?: number;
@@ -82,15 +90,27 @@ export function createScalingService(deps: ScalingServiceDeps): ScalingService {
   return {
     async report() {
       const at = now();
-      const [signals, records, health] = await Promise.all([
+      const [signals, records, health, agentSeries, exposedFiles] = await Promise.all([
         readDatabaseSignals(deps.db, at),
         latestScalingRecords(deps.db),
         readHealth(deps.readHealth),
+        readOptional(
+          deps.readAgentSeries ?? null,
+          'no agent metrics source is configured (AGENT_METRICS_URLS or PROMETHEUS_URL)',
+          'no agent answered',
+        ),
+        readOptional(
+          deps.exposedFiles ? () => (deps.exposedFiles as ExposedFilesProbe).check() : null,
+          'MONITORED_APP_URLS is not set: the app is not looked at from outside',
+          'the monitored app could not be checked',
+        ),
       ]);
       const facts: DetectionFacts = {
         database: deps.database,
         redisConfigured: deps.redisConfigured,
         health,
+        agentSeries,
+        exposedFiles: exposedFiles as Reading<ExposedFilesReading>,
         signals,
         now: at,
         monitoringFreshSeconds: deps.monitoringFreshSeconds ?? defaultMonitoringFreshSeconds,
@@ -132,8 +152,32 @@ async function readHealth(read: ScalingServiceDeps['readHealth']): Promise<Healt
   }
 }
 
+async function readOptional<T>(
+  read: (() => Promise<T>) | null,
+  absent: string,
+  failed: string,
+): Promise<Reading<T>> {
+  if (!read) return { ok: false, reason: absent };
+  try {
+    return { ok: true, value: await read() };
+  } catch {
+    return { ok: false, reason: failed };
+  }
+}
+
 function viewOf(item: ScalingItem, itemState: ItemState): ScalingItemView {
-  return { id: item.id, title: item.title, why: item.why, how: item.how, ...itemState };
+  return {
+    id: item.id,
+    title: item.title,
+    why: item.why,
+    how: item.how,
+    source: item.source,
+    section: item.section,
+    heading: item.heading,
+    guideLines: [...item.guideLines],
+    ...(item.how === 'manual' ? { recordHint: item.recordHint } : {}),
+    ...itemState,
+  };
 }
 
 /** No record yet: still to do. The evidence carries no name; who recorded it is its own field. */
@@ -158,15 +202,15 @@ function assembleReport(
   at: Date,
 ): ScalingReport {
   const phaseOfItem = new Map(scalingItems.map((item) => [item.id, item.phase]));
+  const counts = (items: readonly ScalingItemView[]) => {
+    const count = (status: ItemState['status']) => items.filter((view) => view.status === status).length;
+    return { done: count('done'), todo: count('todo'), unknown: count('unknown') };
+  };
   const phases: PhaseView[] = scalingPhases.map((phase) => {
     const items = views.filter((view) => phaseOfItem.get(view.id) === phase.number);
-    const count = (status: ItemState['status']) => items.filter((view) => view.status === status).length;
-    return {
-      ...summarizePhase(phase),
-      counts: { done: count('done'), todo: count('todo'), unknown: count('unknown') },
-      items,
-    };
+    return { ...summarizePhase(phase), counts: counts(items), items };
   });
+  const securityViews = views.filter((view) => view.section === 'security');
   const current = phaseForUsers(users);
   return {
     generatedAt: at.toISOString(),
@@ -174,6 +218,8 @@ function assembleReport(
     users,
     nextMilestone: milestoneAfter(users, current, phases),
     phases,
+    costBreakdown: costBreakdown.map((row) => ({ ...row })),
+    security: { heading: securityHeading, counts: counts(securityViews), items: securityViews },
     legacyFollow: legacyFollowViews(legacyFollow, at),
   };
 }
@@ -192,4 +238,10 @@ function milestoneAfter(
     phase: next ? { number: next.number, name: next.name } : null,
     prepare: (nextView?.items ?? []).filter((item) => item.status !== 'done').map((item) => item.id),
   };
+}
+
+/** Every item's status by id, for the milestone alerts' text. */
+export function checklistStatuses(report: ScalingReport): Map<string, ItemState['status']> {
+  const items = [...report.phases.flatMap((phase) => phase.items), ...report.security.items];
+  return new Map(items.map((item) => [item.id, item.status]));
 }

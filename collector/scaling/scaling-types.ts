@@ -1,7 +1,12 @@
 // The scaling checklist's contract: the inputs the collector passes in (what the database cannot tell) and
 // the shape of GET /api/scaling and POST /api/scaling/items/:id, which the dashboard reads.
 import type { PoolSettings } from '../../core/db/postgres-db.ts';
-import type { ScalingPhaseNumber } from '../../core/scaling/scaling-guide.ts';
+import type {
+  CostBreakdownRow,
+  ItemSection,
+  ItemSource,
+  ScalingPhaseNumber,
+} from '../../core/scaling/scaling-guide.ts';
 import type { LegacyFollowRow } from './legacy-follow.ts';
 
 export type ItemStatus = 'done' | 'todo' | 'unknown';
@@ -22,6 +27,19 @@ export interface ScalingHealthInputs {
    * 0) exactly when a rate limiter is on, so its presence means "on" and its absence "off".
    */
   readonly instancesWithRateLimiter: number;
+  /**
+   * Instances among them that export pledgr_cache_lookups_total{cache="user_profile"}: the agent creates
+   * the family (at 0) exactly when its profile cache is on (REDIS_URL set), as for the rate limiter.
+   */
+  readonly instancesWithCache: number;
+  /** The profile cache's look-ups over the look-back window; null when no instance exports them. */
+  readonly profileCache: {
+    readonly hits: number;
+    readonly misses: number;
+    readonly errors: number;
+    readonly lookups: number;
+    readonly hitRatio: number | null;
+  } | null;
 }
 
 /** Facts the service reads from the database for one evaluation. */
@@ -52,9 +70,19 @@ export interface ItemState {
 
 export interface ScalingItemView extends ItemState {
   readonly id: string;
+  /** For a guide item, the guide's own words. */
   readonly title: string;
   readonly why: string;
   readonly how: 'detected' | 'manual';
+  /** 'guide': an item of SCALING-GUIDE.md; 'pulse': one Pulse adds of its own. */
+  readonly source: ItemSource;
+  readonly section: ItemSection;
+  /** The guide's heading the item stands under ("Before 1,000 Users", "Rate Limiting"). */
+  readonly heading: string;
+  /** The guide's lines under the item, verbatim ("API: 100 requests/15min"); empty when none. */
+  readonly guideLines: readonly string[];
+  /** Manual items: what to write in the note as evidence. */
+  readonly recordHint?: string;
   /** Manual items with a record: who recorded the latest state (an operator's own name), when, and why. */
   readonly recordedBy?: string;
   readonly recordedAt?: string;
@@ -64,18 +92,38 @@ export interface ScalingItemView extends ItemState {
 export interface CostBandView {
   readonly fromCents: number;
   readonly toCents: number;
+  /** The guide's "+": the band has no upper end (toCents is the figure before the "+"). */
+  readonly openEnded: boolean;
   readonly label: string;
 }
 
 export interface PhaseSummary {
   readonly number: ScalingPhaseNumber;
+  /** The guide's name: Startup, Growth, Enterprise. */
   readonly name: string;
   /** Half-open [from, to); phase 3 also covers every count beyond its `to`. */
   readonly userRange: { readonly from: number; readonly to: number };
+  /** The range as the guide writes it ("1-1,000", "10,000+"). */
+  readonly usersLabel: string;
+  readonly platform: string;
+  readonly database: string;
+  /** The guide's **Cost** line ("$20-100/month"); costBand has it in cents. */
+  readonly cost: string;
   readonly costBand: CostBandView;
+  readonly features: readonly string[];
+  /** The guide's checklist heading for the phase ("Before 1,000 Users"). */
+  readonly checklistHeading: string;
 }
 
 export interface PhaseView extends PhaseSummary {
+  readonly counts: Readonly<Record<ItemStatus, number>>;
+  /** The guide's items under checklistHeading, in its order, then Pulse's own (source 'pulse'). */
+  readonly items: readonly ScalingItemView[];
+}
+
+/** The guide's "Security at Scale" section, and Pulse's outside look at the monitored app. */
+export interface SecurityView {
+  readonly heading: string;
   readonly counts: Readonly<Record<ItemStatus, number>>;
   readonly items: readonly ScalingItemView[];
 }
@@ -86,7 +134,7 @@ export interface NextMilestone {
   readonly usersToGo: number;
   /** The phase that starts there; null past phase 3. */
   readonly phase: { readonly number: ScalingPhaseNumber; readonly name: string } | null;
-  /** Ids of that phase's items not yet done: what to prepare now. */
+  /** Ids of that phase's checklist items not yet done: what to prepare now. */
   readonly prepare: readonly string[];
 }
 
@@ -97,6 +145,9 @@ export interface ScalingReport {
   /** null once users reach 100,000, the end of the guide. */
   readonly nextMilestone: NextMilestone | null;
   readonly phases: readonly PhaseView[];
+  /** The guide's "Cost Breakdown by Scale" table, row by row, verbatim (with the cost in cents). */
+  readonly costBreakdown: readonly CostBreakdownRow[];
+  readonly security: SecurityView;
   /**
    * Data followed from a legacy SQLite file (`pulse import-sqlite FILE --follow`): one entry per followed
    * file, ordered by its path; null when no file is followed.

@@ -1,6 +1,7 @@
 // Turns a rule's summary template into text: {{value}} and {{threshold}} formatted in the unit of the
 // input the rule reads (12.5 %, 0.62 s, 1.6 GiB, 2.3/s, 1,204).
 import { type AlertRule, type AlertUnit, alertInputs } from './rules.ts';
+import { type ChecklistStatuses, checklistAction } from './scaling-phases.ts';
 
 export function formatAlertValue(value: number | null, unit: AlertUnit): string {
   if (value === null) return 'n/a';
@@ -29,4 +30,9 @@ export function renderSummary(rule: AlertRule, value: number | null): string {
   return rule.summary
     .replaceAll('{{value}}', formatAlertValue(value, unit))
     .replaceAll('{{threshold}}', formatAlertValue(rule.threshold, unit));
+}
+
+/** The rule's action; a milestone rule's lists the scaling guide's items with their current status. */
+export function renderAction(rule: AlertRule, statuses: ChecklistStatuses | null): readonly string[] {
+  return rule.checklist ? checklistAction(rule.checklist, statuses) : rule.action;
 }

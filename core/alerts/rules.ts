@@ -2,7 +2,7 @@
 // it reads and the threshold (from alertThresholds), guards that must also hold, who it is for, a summary
 // template and what to do next. The collector evaluates these; a later issue generates the Prometheus and
 // Grafana alert rules from the same list, so a rule is never written twice.
-import { phaseAtMilestone } from './scaling-phases.ts';
+import { checklistAction, type MilestoneChecklist, phaseAtMilestone } from './scaling-phases.ts';
 import { type AlertThresholds, alertThresholds } from './thresholds.ts';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -39,6 +39,10 @@ export const alertInputs = {
     help: '1 − (30-day conversion of the last mature month ÷ pooled conversion of the months before it).',
   },
   conversionCohortLastMature: { unit: 'count', help: 'Users registered in the last mature month.' },
+  sensitiveFilesServed: {
+    unit: 'count',
+    help: 'Files the monitored app (MONITORED_APP_URLS) hands to anyone that must never be served — its SQLite database, WAL or journal, .env, .git/config — recognised by their content, not by the status code.',
+  },
 } as const satisfies Record<string, { unit: AlertUnit; help: string }>;
 
 export type AlertInput = keyof typeof alertInputs;
@@ -65,6 +69,11 @@ export interface AlertRule extends AlertCondition {
    * hold makes the rule's condition false — too little data to judge is not a problem to announce.
    */
   readonly guards: readonly AlertCondition[];
+  /**
+   * Milestone rules: the scaling guide's checklist the action lists. The collector renders the action with
+   * each item's current status (scaling-phases.ts, checklistAction); `action` is the same without statuses.
+   */
+  readonly checklist?: MilestoneChecklist;
 }
 
 /** "1K", "10K", "100K": milestone names in alert names. */
@@ -74,9 +83,11 @@ export function milestoneLabel(users: number): string {
 
 function milestoneRules(t: AlertThresholds): AlertRule[] {
   return t.milestones.users.flatMap((milestone) => {
-    const { phase, beyondGuide, checklist } = phaseAtMilestone(milestone);
+    const { phase, beyondGuide, next, due } = phaseAtMilestone(milestone);
     const label = milestoneLabel(milestone);
-    const phaseName = `phase ${phase.number} (${phase.name})`;
+    const phaseName = `phase ${phase.number} (${phase.name}, ${phase.usersLabel} users)`;
+    const prepare: MilestoneChecklist = { verb: 'prepare', next, due };
+    const act: MilestoneChecklist = { verb: 'do', next, due };
     const near: AlertRule = {
       name: `UsersApproaching${label}`,
       severity: 'info',
@@ -90,7 +101,8 @@ function milestoneRules(t: AlertThresholds): AlertRule[] {
       summary: beyondGuide
         ? `{{value}} users, ${t.milestones.nearShare * 100} % of ${label}: the end of the scaling guide's ${phaseName}`
         : `{{value}} users, ${t.milestones.nearShare * 100} % of ${label}: prepare for ${phaseName}`,
-      action: checklist.map((item) => `prepare: ${item}`),
+      action: checklistAction(prepare, null),
+      checklist: prepare,
     };
     const reached: AlertRule = {
       name: `UsersReached${label}`,
@@ -104,11 +116,24 @@ function milestoneRules(t: AlertThresholds): AlertRule[] {
       summary: beyondGuide
         ? `{{value}} users: past ${label}, beyond the scaling guide's last range`
         : `{{value}} users: past ${label}, ${phaseName} of the scaling guide begins`,
-      action: checklist,
+      action: checklistAction(act, null),
+      checklist: act,
     };
     return [near, reached];
   });
 }
+
+/**
+ * The scaling guide's "Database Migration Strategy", quoted step by step. Its Step 2 (sqlite3 .dump piped
+ * into psql) does not load the current app's file into Pulse's pledge tables (other table and column names,
+ * amounts in floating-point dollars, SQLite-only syntax in the dump): `npx pulse import-sqlite` does.
+ */
+export const migrationSteps: readonly string[] = [
+  'the scaling guide, Database Migration Strategy:',
+  'Step 1: Set up PostgreSQL — 1. Create Supabase account (free); 2. Create new project; 3. Get connection string; 4. Update environment variables',
+  'Step 2: Migrate Data — the guide\'s sqlite3 pledgr.db ".dump" > export.sql then psql $DATABASE_URL < export.sql fails on the current app\'s file (SQLite syntax and its own tables, dollar amounts as floating point); instead run npx pulse migrate, then npx pulse import-sqlite pledgr.db, with DATABASE_URL set',
+  'Step 3: Update Application — export DATABASE_TYPE=postgres; export DATABASE_URL=your_postgres_connection_string; export NODE_ENV=production; then restart the agent and collector',
+];
 
 function operationRules(t: AlertThresholds): AlertRule[] {
   const operator = { audience: 'operator' as const, guards: [] };
@@ -128,9 +153,22 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       threshold: t.embeddedDatabase.maxUsers,
       guards: [{ input: 'embeddedDatabase', comparison: '>=', threshold: 1 }],
       summary: '{{value}} users on the embedded database (limit {{threshold}}): migrate to PostgreSQL',
+      action: migrationSteps,
+    },
+    {
+      ...operator,
+      name: 'SensitiveFileServed',
+      severity: 'critical',
+      forSeconds: 0,
+      input: 'sensitiveFilesServed',
+      comparison: '>',
+      threshold: 0,
+      summary:
+        '{{value}} sensitive file(s) served by the monitored app to anyone (its database, .env or .git): the Scaling view, security section, names them',
       action: [
-        'migrate to PostgreSQL: create the database, run pulse migrate with DATABASE_URL, import the data',
-        'restart the agent and collector with DATABASE_TYPE=postgres and DATABASE_URL set',
+        "stop serving the app's working folder as static files: serve only a public/ folder (express.static('public'), never express.static('.'))",
+        'move pledgr.db, its -wal and -journal files, .env and .git out of every served folder, and check the paths now answer 404',
+        'assume the files were downloaded: rotate the secrets they held (JWT secret, database password) and ask users to change their passwords',
       ],
     },
     {

@@ -1,14 +1,15 @@
 // "Pledgr Pulse — live health" (operators): per route and per instance request rate, error ratio and
-// latency, database query p95 and pool, memory, event loop and rate-limit rejections, and a canary row
-// comparing versions side by side. Every expression is the collector's (collector/health/promql.ts) with the
+// latency, database query p95 and pool, memory, event loop, rate-limit rejections and the profile cache's hit
+// ratio, and a canary row comparing versions side by side. Every expression is the collector's (collector/health/promql.ts) with the
 // dashboard's variables added as matchers.
 import { label, metric } from '../../collector/health/agent-metric-names.ts';
 import { type Grouping, promql } from '../../collector/health/promql.ts';
+import { defaultRolloutOptions, guideRollouts } from '../../collector/health/rollout.ts';
 import { alertThresholds } from '../../core/alerts/thresholds.ts';
 import { narrow } from '../builder/agent-promql.ts';
 import { dashboard } from '../builder/dashboard.ts';
 import { prometheusDatasource as datasource } from '../builder/datasources.ts';
-import { type PanelDraft, timeseries } from '../builder/panels.ts';
+import { type PanelDraft, stat, timeseries } from '../builder/panels.ts';
 import { prom } from '../builder/queries.ts';
 import type { Dashboard } from '../builder/types.ts';
 import { labelValuesVariable, variableMatcher } from '../builder/variables.ts';
@@ -64,6 +65,16 @@ const byVersion: Grouping = [label.version, label.canary];
 const instanceLegend = `{{${label.instance}}}`;
 const routeLegend = `{{${route}}}`;
 const versionLegend = `{{${label.version}}} (canary={{${label.canary}}})`;
+const byVersionOnly: Grouping = [label.version];
+
+// The scaling guide's rollout steps (../shared/SCALING-GUIDE.md, "Deployment Strategies"), as the collector
+// walks them (collector/health/rollout.ts): the step follows the new version's share of requests.
+const rolloutSteps = [
+  `${guideRollouts.canary.title}: ${guideRollouts.canary.steps.map((step, i) => `${i + 1}. ${step}`).join(' ')}`,
+  `${guideRollouts['blue-green'].title}: ${guideRollouts['blue-green'].steps.map((step, i) => `${i + 1}. ${step}`).join(' ')}`,
+].join('\n\n');
+const share = defaultRolloutOptions;
+const sharePercent = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
 
 function requestRate(by: Grouping, legend: string, split: string): PanelDraft {
   return timeseries({
@@ -200,10 +211,23 @@ export function liveHealthDashboard(): Dashboard {
               ),
             ],
           }),
+          timeseries({
+            title: 'Profile cache hit ratio',
+            description:
+              "Hits ÷ all look-ups (hit, miss, Redis error) of the signed-in user's profile in Redis (the scaling guide's caching strategy), in total and by instance. No series: no agent has REDIS_URL set (no cache).",
+            datasource,
+            unit: 'percentunit',
+            min: 0,
+            max: 1,
+            queries: [
+              q(promql.cacheHitRatio([], window), 'all instances'),
+              q(promql.cacheHitRatio(byInstance, window), instanceLegend),
+            ],
+          }),
         ],
       },
       {
-        title: 'Canary comparison (by version)',
+        title: 'Canary comparison and rollout (by version)',
         panels: [
           timeseries({
             title: 'Requests/s by version',
@@ -225,6 +249,37 @@ export function liveHealthDashboard(): Dashboard {
             min: 0,
             w: 8,
             queries: [q(promql.latencyQuantile(0.95, byVersion, window), versionLegend)],
+          }),
+          stat({
+            title: 'Rollout: traffic share by version',
+            description: [
+              `Each version's share of all requests (the rate by version ÷ the total rate). The collector's rollout walk (GET /api/health \`rollout\`, the Live health view's Rollout panel) reads the step from the new version's share over the last minute: canary — under ${sharePercent(share.canaryShare - share.shareTolerance)} step 1, about ${sharePercent(share.canaryShare)} (±${sharePercent(share.shareTolerance)}) step 2, above that step 3, from ${sharePercent(share.fullShare)} step 4; blue-green — under ${sharePercent(share.switchShare)} step 2 (testing), up to ${sharePercent(share.fullShare)} step 3 (switching), then step 4 (monitoring) or 5 (roll back when the comparison fails). The verdicts (error ratio and p95 against the baseline) are the collector's; the Canary comparison panels above show the same figures.`,
+              rolloutSteps,
+            ].join('\n\n'),
+            datasource,
+            unit: 'percentunit',
+            min: 0,
+            max: 1,
+            decimals: 1,
+            w: 12,
+            queries: [
+              q(
+                `${promql.requestsPerSecond(byVersionOnly, window)} / scalar(${promql.requestsPerSecond([], window)})`,
+                `{{${label.version}}}`,
+              ),
+            ],
+          }),
+          stat({
+            title: 'Rollout: versions serving',
+            description:
+              'How many versions answered requests over the rate window. 1 means no rollout in progress — or, after one, "Full deployment if successful" (canary) or the switch complete (blue-green): only one version left serving. 2 or more: a rollout is under way; its step and verdict are on the Live health view.',
+            datasource,
+            unit: 'short',
+            min: 0,
+            decimals: 0,
+            w: 12,
+            thresholds: [{ value: 2, color: 'orange' }],
+            queries: [q(`count(${promql.requestsPerSecond(byVersionOnly, window)} > 0)`, 'versions serving')],
           }),
         ],
       },

@@ -89,6 +89,11 @@ export const promInputs: Readonly<Record<AlertInput, PromInput>> = {
     kind: 'unavailable',
     reason: 'the cohort of the last mature month is not among the gauges (see conversionRelativeDrop)',
   },
+  sensitiveFilesServed: {
+    kind: 'unavailable',
+    reason:
+      'the collector asks the monitored app for its sensitive files itself (MONITORED_APP_URLS) and judges the answers by their content; no metric carries that',
+  },
 };
 
 /** `<expr> > 0.01`, parenthesised so it can be joined with `and`. */

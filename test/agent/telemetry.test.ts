@@ -106,6 +106,14 @@ describe('agent metrics on the Prometheus endpoint', () => {
       samples(families, 'pledgr_rate_limit_rejections_total', { pledgr_rate_limiter: limiter });
     expect(rejections('auth').map((sample) => sample.value)).toEqual([0]);
     expect(rejections('api')).toEqual([]);
+    // Its settings too, for the scaling checklist's "Rate Limiting" (the guide: Auth 5 requests/15min).
+    const setting = (name: string, limiter: string) =>
+      samples(families, name, { pledgr_rate_limiter: limiter }).map((sample) => sample.value);
+    expect(setting('pledgr_rate_limit_limit', 'auth')).toEqual([5]);
+    expect(setting('pledgr_rate_limit_window_seconds', 'auth')).toEqual([900]);
+    expect(setting('pledgr_rate_limit_limit', 'api')).toEqual([]);
+    // No TRUST_PROXY: it trusts no proxy, and says so.
+    expect(samples(families, 'pledgr_http_trusted_proxies').map((sample) => sample.value)).toEqual([0]);
     // Each runtime instrument is registered once: one event-loop p99 series, not one per registration.
     expect(samples(families, 'nodejs_eventloop_delay_p99')).toHaveLength(1);
     expect(samples(families, 'db_client_connection_max')[0]?.value).toBe(1);

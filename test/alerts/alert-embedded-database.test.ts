@@ -152,6 +152,11 @@ describe('an embedded database past 100 users', () => {
         threshold: 100,
         summary: '101 users on the embedded database (limit 100): migrate to PostgreSQL',
       });
+      // What to do is the scaling guide's Database Migration Strategy, with the import that works.
+      const body = receiver.requests[0]?.body as { action: string[] } | undefined;
+      const action = (body?.action ?? []).join('\n');
+      expect(action).toContain('Step 1: Set up PostgreSQL — 1. Create Supabase account (free)');
+      expect(action).toContain('npx pulse import-sqlite pledgr.db');
       expect((await service.history(10)).map((row) => [row.alertname, row.state, row.value])).toEqual([
         ['EmbeddedDatabaseTooManyUsers', 'firing', 101],
         ['EmbeddedDatabaseTooManyUsers', 'pending', 101],

@@ -7,10 +7,9 @@ import { conversionDrop } from '../../collector/alerts/conversion-drop.ts';
 import { evaluateRule } from '../../collector/alerts/evaluate-rule.ts';
 import { type AlertSnapshot, readAlertInputs } from '../../collector/alerts/inputs.ts';
 import type { HealthPoint } from '../../collector/health/types.ts';
-import { renderSummary } from '../../core/alerts/render.ts';
+import { renderAction, renderSummary } from '../../core/alerts/render.ts';
 import { type AlertRule, alertRules } from '../../core/alerts/rules.ts';
 import { alertThresholds } from '../../core/alerts/thresholds.ts';
-import { scalingItems } from '../../core/scaling/scaling-guide.ts';
 import { healthPoint, quietSnapshot, steadyConversion, t0 } from './alert-support.ts';
 
 const gib = 1024 ** 3;
@@ -96,6 +95,7 @@ const thresholdCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][]
   ['LogoChurnHigh', churn(100, 8), churn(100, 9)],
   // Trailing 30 %: 241 of 1000 = 24.1 % is (0.30 − 0.241) / 0.30 = 19.67 % below; 239 is 20.33 % below.
   ['ConversionDropped', conversionWith(241), conversionWith(239)],
+  ['SensitiveFileServed', { sensitiveFilesServed: 0 }, { sensitiveFilesServed: 1 }],
 ];
 
 describe('alert rules against their thresholds', () => {
@@ -124,25 +124,94 @@ describe('alert rules against their thresholds', () => {
     expect(outcome('UsersApproaching10K', { users: 12_000 }).kind).toBe('false');
   });
 
-  it('tell the next phase and its checklist in the milestone alerts, from the scaling guide', () => {
+  it("tell the next phase and its checklist in the milestone alerts, in the scaling guide's words", () => {
     expect(renderSummary(rule('UsersApproaching1K'), 812)).toBe(
-      '812 users, 80 % of 1K: prepare for phase 2 (Growth)',
+      '812 users, 80 % of 1K: prepare for phase 2 (Growth, 1,000-10,000 users)',
     );
     expect(renderSummary(rule('UsersReached10K'), 10_250)).toBe(
-      '10,250 users: past 10K, phase 3 (Scale) of the scaling guide begins',
+      '10,250 users: past 10K, phase 3 (Enterprise, 10,000+ users) of the scaling guide begins',
     );
     expect(renderSummary(rule('UsersReached100K'), 100_000)).toMatch(/beyond the scaling guide's last range/);
-    // The actions are the guide's items of the phase that begins at the milestone, in the guide's order.
-    const titles = (phase: number) =>
-      scalingItems.filter((item) => item.phase === phase).map((item) => item.title);
-    expect(rule('UsersApproaching1K').action.slice(0, -1)).toEqual(
-      titles(2).map((title) => `prepare: ${title}`),
-    );
-    expect(rule('UsersReached1K').action.join('\n')).toMatch(
-      /agent instance[\s\S]*Redis[\s\S]*Load test[\s\S]*CDN[\s\S]*Load balancer[\s\S]*phase 1 \(Launch\)/,
-    );
-    expect(rule('UsersReached10K').action.slice(0, -1)).toEqual(titles(3));
-    expect(rule('UsersReached100K').action.join('\n')).toMatch(/Read replicas[\s\S]*Disaster-recovery plan/);
+    // Without statuses (the catalog as data, the Prometheus rules): the items of the phase that begins at
+    // the milestone, in the guide's words and order, then what is due at the milestone.
+    expect(rule('UsersApproaching1K').action).toEqual([
+      'prepare: Load balancing (Before 10,000 Users)',
+      'prepare: CDN implementation (Before 10,000 Users)',
+      'prepare: Advanced caching (Before 10,000 Users)',
+      'prepare: Performance testing (Before 10,000 Users)',
+      'prepare: Disaster recovery plan (Before 10,000 Users)',
+      "prepare: Redis configured (Pulse's own item) (Before 10,000 Users)",
+      'finish what is still open of Before 1,000 Users: GET /api/scaling',
+    ]);
+    expect(rule('UsersReached10K').action.slice(0, 5)).toEqual([
+      'Microservices architecture (Before 100,000 Users)',
+      'Database sharding (Before 100,000 Users)',
+      'Global deployment (Before 100,000 Users)',
+      'Auto-scaling groups (Before 100,000 Users)',
+      'Professional support (Before 100,000 Users)',
+    ]);
+    expect(rule('UsersReached100K').action.at(-1)).toBe('check every item is done: GET /api/scaling');
+  });
+
+  it('list each item of the next phase with its current status once the checklist is known', () => {
+    const statuses = new Map<string, 'done' | 'todo' | 'unknown'>([
+      ['load-balancer', 'todo'],
+      ['cdn', 'done'],
+      ['advanced-caching', 'unknown'],
+      ['load-test', 'done'],
+      ['disaster-recovery-plan', 'todo'],
+      ['redis', 'done'],
+      ['postgresql', 'done'],
+      ['connection-pool', 'done'],
+      ['database-indexes', 'done'],
+      ['monitoring', 'todo'],
+      ['automated-backups', 'todo'],
+    ]);
+    expect(renderAction(rule('UsersApproaching1K'), statuses)).toEqual([
+      'prepare: Load balancing (Before 10,000 Users): to do',
+      'prepare: CDN implementation (Before 10,000 Users): done',
+      'prepare: Advanced caching (Before 10,000 Users): status unknown',
+      'prepare: Performance testing (Before 10,000 Users): done',
+      'prepare: Disaster recovery plan (Before 10,000 Users): to do',
+      "prepare: Redis configured (Pulse's own item) (Before 10,000 Users): done",
+      'finish what is still open of Before 1,000 Users: Set up monitoring (to do), Configure backups (to do)',
+    ]);
+    const allDone = new Map([...statuses].map(([id]) => [id, 'done' as const]));
+    expect(renderAction(rule('UsersReached1K'), allDone).at(-1)).toBe('Before 1,000 Users: every item done');
+    // Rules without a checklist keep their action.
+    expect(renderAction(rule('ApiLatencyHigh'), statuses)).toEqual(rule('ApiLatencyHigh').action);
+  });
+
+  it("quote the guide's Database Migration Strategy in the embedded-database alert, with the working import", () => {
+    const text = rule('EmbeddedDatabaseTooManyUsers').action.join('\n');
+    for (const step of [
+      'Step 1: Set up PostgreSQL',
+      'Create Supabase account (free)',
+      'Create new project',
+      'Get connection string',
+      'Update environment variables',
+      'Step 2: Migrate Data',
+      'Step 3: Update Application',
+      'export DATABASE_TYPE=postgres',
+      'export NODE_ENV=production',
+    ]) {
+      expect(text).toContain(step);
+    }
+    expect(text).toMatch(/sqlite3 pledgr\.db "\.dump"[^\n]*fails on the current app's file/);
+    expect(text).toContain('npx pulse import-sqlite pledgr.db');
+  });
+
+  it('fire SensitiveFileServed, critical and for operators, on one served file and never on none', () => {
+    expect(rule('SensitiveFileServed')).toMatchObject({
+      severity: 'critical',
+      audience: 'operator',
+      forSeconds: 0,
+    });
+    expect(outcome('SensitiveFileServed', { sensitiveFilesServed: 1 }).kind).toBe('true');
+    expect(outcome('SensitiveFileServed', { sensitiveFilesServed: 0 }).kind).toBe('false');
+    // Not looked at (MONITORED_APP_URLS unset) or no answer: unknown, the alert keeps its state.
+    expect(outcome('SensitiveFileServed', { sensitiveFilesServed: null }).kind).toBe('missing');
+    expect(rule('SensitiveFileServed').action[0]).toMatch(/serve only a public\/ folder/);
   });
 
   it('never ask a PostgreSQL installation to migrate to PostgreSQL', () => {

@@ -57,6 +57,8 @@ export function quietSnapshot(now: number = t0, overrides: Partial<AlertSnapshot
     conversion: steadyConversion,
     kpiFreshness: { lastSuccessAt: now, since: t0 },
     legacyFollow: [],
+    sensitiveFilesServed: 0,
+    checklist: null,
     ...overrides,
   };
 }

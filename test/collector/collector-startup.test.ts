@@ -85,8 +85,10 @@ describe('collector configuration', () => {
       health: { agentMetricsUrls: [], scrapeIntervalMs: 5_000, retentionMs: 6 * 3_600_000 },
       alerts: { evaluationIntervalMs: 15_000 },
       redisConfigured: false,
+      monitoredAppUrls: [],
     });
     const config = loadCollectorConfig({
+      MONITORED_APP_URLS: 'http://127.0.0.1:3000, https://pledgr.example.com',
       AGENT_METRICS_URLS: 'http://10.0.0.1:9464/metrics, http://10.0.0.2:9464/metrics',
       PROMETHEUS_URL: 'http://127.0.0.1:9090',
       HEALTH_SCRAPE_INTERVAL: '2s',
@@ -106,6 +108,7 @@ describe('collector configuration', () => {
       evaluationIntervalMs: 60_000,
     });
     expect(config.redisConfigured).toBe(true);
+    expect(config.monitoredAppUrls).toEqual(['http://127.0.0.1:3000', 'https://pledgr.example.com']);
   });
 
   it.each([
@@ -113,6 +116,7 @@ describe('collector configuration', () => {
     [{ HEALTH_RETENTION: '6 hours' }, /HEALTH_RETENTION .*duration such as 6h/],
     [{ HEALTH_SCRAPE_INTERVAL: '0s' }, /HEALTH_SCRAPE_INTERVAL .*from 1 s/],
     [{ ALERTMANAGER_URL: 'alertmanager:9093' }, /ALERTMANAGER_URL .*http:\/\//],
+    [{ MONITORED_APP_URLS: 'pledgr.example.com' }, /MONITORED_APP_URLS .*comma-separated http/],
   ])('names the variable for a bad setting: %j', (env, message) => {
     expect(() => loadCollectorConfig(env)).toThrow(message);
   });

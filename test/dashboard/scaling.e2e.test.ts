@@ -39,13 +39,15 @@ describeInBrowser('dashboard scaling view', () => {
 
   async function apiItem(id: string): Promise<ScalingItemView | undefined> {
     const report = await api<ScalingReport>('/api/scaling');
-    return report.phases.flatMap((phase) => phase.items).find((item) => item.id === id);
+    return [...report.phases.flatMap((phase) => phase.items), ...report.security.items].find(
+      (item) => item.id === id,
+    );
   }
 
   const row = (table: string, text: string) =>
     page.locator(`[data-table="${table}"] tbody tr`, { hasText: text });
   const cells = (table: string, text: string) => row(table, text).locator('td').allTextContents();
-  const cdnForm = () => page.getByRole('form', { name: 'Record CDN for static assets' });
+  const cdnForm = () => page.getByRole('form', { name: 'Record CDN implementation' });
 
   beforeAll(async () => {
     [pulse, browser] = await Promise.all([startPulse(), launchBrowser()]);
@@ -58,7 +60,7 @@ describeInBrowser('dashboard scaling view', () => {
     await pulse?.cleanup();
   });
 
-  it('shows the phase the API reports, with its range, cost band and the users to go', async () => {
+  it("shows the phase the API reports in the guide's words: range, platform, database, cost, users to go", async () => {
     const report = await api<ScalingReport>('/api/scaling');
     // The demo seeds 2,000 users; the synthetic traffic only adds registrations: phase 2 (1,000–10,000).
     expect(report.phase.number).toBe(2);
@@ -67,8 +69,16 @@ describeInBrowser('dashboard scaling view', () => {
     expect(await card.getAttribute('data-current-phase')).toBe('2');
     const text = await card.textContent();
     expect(text).toContain('Phase 2 · Growth');
-    expect(text).toContain('1,000–10,000 users');
-    expect(text).toContain('$50–500 / month');
+    expect(text).toContain('1,000-10,000 users');
+    expect(text).toContain('DigitalOcean, Linode, or AWS');
+    expect(text).toContain('Managed PostgreSQL');
+    expect(text).toContain('$20-100/month');
+    // The guide's three phases, with their features.
+    expect(text).toContain('Phase 1: 1-1,000 users (Startup)');
+    expect(text).toContain('Phase 3: 10,000+ users (Enterprise)');
+    expect(text).toContain('RDS, Cloud SQL, or Aurora');
+    expect(text).toContain('$200-2000+/month');
+    expect(text).toContain('✅ Auto-scaling up to 50,000 users');
     expect(Number(await page.locator('[data-users]').getAttribute('data-users'))).toBeGreaterThanOrEqual(
       2_000,
     );
@@ -83,10 +93,49 @@ describeInBrowser('dashboard scaling view', () => {
     expect(await page.getByText('Data followed from the legacy SQLite file').count()).toBe(0);
   });
 
+  it("shows the guide's cost breakdown table, row by row", async () => {
+    const rows = page.locator('[data-table="scaling-cost-breakdown"] tbody tr');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.nth(1).locator('td').allTextContents()).toEqual([
+      '1K-10K',
+      'DigitalOcean',
+      'Managed PG',
+      '$20-100',
+      'Dedicated resources',
+    ]);
+  });
+
+  it("groups the checklists under the guide's headings, marks Pulse's own items, and shows the security section", async () => {
+    for (const heading of ['Before 1,000 Users', 'Before 10,000 Users', 'Before 100,000 Users']) {
+      expect(await page.getByRole('heading', { name: new RegExp(`^${heading}`) }).count()).toBe(1);
+    }
+    const titles = async (table: string) =>
+      (await page.locator(`[data-table="${table}"] tbody tr td:nth-child(2)`).allTextContents()).slice(0, 5);
+    expect(await titles('scaling-phase-3')).toEqual([
+      'Microservices architecture',
+      'Database sharding',
+      'Global deployment',
+      'Auto-scaling groups',
+      'Professional support',
+    ]);
+    expect((await cells('scaling-phase-2', 'Redis configured'))[2]).toBe("Pulse's own");
+    expect((await cells('scaling-phase-2', 'Advanced caching'))[2]).toBe('scaling guide');
+    const security = page.locator('[data-security-checklist]');
+    expect(await security.getByRole('heading', { name: 'Security at Scale' }).count()).toBe(1);
+    const limits = await cells('scaling-security-rate-limiting', 'Rate Limiting');
+    expect(limits[1]).toBe('Rate Limiting · API: 100 requests/15min · Auth: 5 requests/15min');
+    expect(limits[3]).toBe('detected');
+    for (const title of ['TLS 1.3 for transport', 'AES-256 for storage', 'Key rotation policies']) {
+      expect((await cells('scaling-security-data-encryption', title))[3]).toBe('recorded');
+    }
+    expect(await row('scaling-security-ddos-protection', 'DDoS Protection').count()).toBe(1);
+  });
+
   it('shows the PostgreSQL item as todo, detected, on the embedded database', async () => {
-    const [status, item, knownBy, evidence] = await cells('scaling-phase-1', 'PostgreSQL instead of');
+    const [status, item, source, knownBy, evidence] = await cells('scaling-phase-1', 'Migrate to PostgreSQL');
     expect(status).toBe('○ todo');
-    expect(item).toMatch(/^PostgreSQL instead of the embedded/);
+    expect(item).toBe('Migrate to PostgreSQL');
+    expect(source).toBe('scaling guide');
     expect(knownBy).toBe('detected');
     expect(evidence).toMatch(/embedded database/);
     expect((await apiItem('postgresql'))?.status).toBe('todo');
@@ -111,10 +160,10 @@ describeInBrowser('dashboard scaling view', () => {
     await cdnForm().getByLabel('Recorded by').fill('Ada Operator');
     await cdnForm().getByLabel('Note (optional)').fill('assets served from the edge');
     await cdnForm().getByRole('button', { name: 'Record' }).click();
-    await row('scaling-phase-2', 'CDN for static assets').filter({ hasText: '✓ done' }).waitFor();
-    const [status, , knownBy, , recordedBy, when, note] = await cells(
+    await row('scaling-phase-2', 'CDN implementation').filter({ hasText: '✓ done' }).waitFor();
+    const [status, , , knownBy, , recordedBy, when, note] = await cells(
       'scaling-phase-2',
-      'CDN for static assets',
+      'CDN implementation',
     );
     expect([status, knownBy, recordedBy, note]).toEqual([
       '✓ done',
@@ -161,11 +210,13 @@ describeInBrowser('dashboard scaling view', () => {
     ]);
     expect(download.suggestedFilename()).toBe('scaling-phase-2.csv');
     const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Status,Item,Known by,Evidence,Recorded by,When,Note,Why it matters');
-    // 5 phase-2 items: multiple instances, Redis, load test, CDN, load balancer.
-    expect(lines).toHaveLength(6);
-    const cdn = lines.find((line) => line.includes('CDN for static assets'));
-    expect(cdn).toMatch(/^done,CDN for static assets,recorded,.*,Ada Operator,\d{4}-\d{2}-\d{2}T[\d:.]+Z,/);
+    expect(lines[0]).toBe('Status,Item,Source,Known by,Evidence,Recorded by,When,Note,Why it matters');
+    // 6 phase-2 items: the guide's five (Before 10,000 Users) and Pulse's own Redis item.
+    expect(lines).toHaveLength(7);
+    const cdn = lines.find((line) => line.includes('CDN implementation'));
+    expect(cdn).toMatch(
+      /^done,CDN implementation,guide,recorded,.*,Ada Operator,\d{4}-\d{2}-\d{2}T[\d:.]+Z,/,
+    );
   });
 
   it('lists the alert rules with readable thresholds, EmbeddedDatabaseTooManyUsers at 100 users', async () => {

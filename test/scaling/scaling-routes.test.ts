@@ -63,23 +63,50 @@ describeEachDatabase('scaling routes over HTTP', ({ db }) => {
     expect(report.users).toBe(0);
     expect(report.phase).toEqual({
       number: 1,
-      name: 'Launch',
+      name: 'Startup',
       userRange: { from: 0, to: 1_000 },
-      costBand: { fromCents: 0, toCents: 5_000, label: '$0–50 / month' },
+      usersLabel: '1-1,000',
+      platform: 'Render.com, Railway.app, or Vercel',
+      database: 'Supabase (Free tier)',
+      cost: '$0/month',
+      costBand: { fromCents: 0, toCents: 0, openEnded: false, label: '$0/month' },
+      features: [
+        'Auto-scaling up to 50,000 users',
+        'Built-in authentication',
+        'Real-time subscriptions',
+        'Automatic backups',
+      ],
+      checklistHeading: 'Before 1,000 Users',
     });
     expect(report.nextMilestone).toMatchObject({ users: 1_000, usersToGo: 1_000, phase: { number: 2 } });
-    expect(report.phases.map((phase) => phase.costBand.label)).toEqual([
-      '$0–50 / month',
-      '$50–500 / month',
-      '$500–5,000 / month',
+    expect(
+      report.phases.map((phase) => [phase.costBand.label, phase.costBand.fromCents, phase.costBand.toCents]),
+    ).toEqual([
+      ['$0/month', 0, 0],
+      ['$20-100/month', 2_000, 10_000],
+      ['$200-2000+/month', 20_000, 200_000],
     ]);
-    const items = report.phases.flatMap((phase) => phase.items);
-    expect(items.map((item) => item.id)).toEqual(scalingItems.map((item) => item.id));
+    const items = [...report.phases.flatMap((phase) => phase.items), ...report.security.items];
+    const byPhase = [1, 2, 3].flatMap((phase) => scalingItems.filter((item) => item.phase === phase));
+    const security = scalingItems.filter((item) => item.section === 'security');
+    expect(items.map((item) => item.id)).toEqual([...byPhase, ...security].map((item) => item.id));
     for (const item of items) {
-      expect(Object.keys(item).sort()).toEqual(['evidence', 'how', 'id', 'status', 'title', 'why']);
+      const keys = [
+        'evidence',
+        'guideLines',
+        'heading',
+        'how',
+        'id',
+        'section',
+        'source',
+        'status',
+        'title',
+        'why',
+      ];
+      expect(Object.keys(item).sort()).toEqual(item.how === 'manual' ? [...keys, 'recordHint'].sort() : keys);
       expect(['done', 'todo', 'unknown']).toContain(item.status);
     }
-    expect(itemOf(report, 'index-pledges-artist-id')).toMatchObject({ how: 'detected', status: 'done' });
+    expect(itemOf(report, 'database-indexes')).toMatchObject({ how: 'detected', status: 'done' });
     expect(report.legacyFollow).toBeNull();
   });
 
@@ -180,12 +207,12 @@ describeEachDatabase('scaling routes over HTTP', ({ db }) => {
       status: 404,
       body: { error: { code: 'unknown_item', message: 'no scaling checklist item "no-such-item"' } },
     });
-    const detected = await record('index-users-email', { done: true, recordedBy: 'AB' });
+    const detected = await record('database-indexes', { done: true, recordedBy: 'AB' });
     expect(detected.status).toBe(409);
     expect(detected.body).toEqual({
       error: {
         code: 'detected_item',
-        message: 'index-users-email is detected by Pulse and cannot be recorded by hand',
+        message: 'database-indexes is detected by Pulse and cannot be recorded by hand',
       },
     });
     expect((await getJson('/api/scaling/items/postgresql/records')).status).toBe(409);

@@ -26,6 +26,8 @@ const health =
     instanceCount: 1,
     lastSuccessAt: Date.parse('2026-06-01T00:00:00Z'),
     instancesWithRateLimiter: 0,
+    instancesWithCache: 0,
+    profileCache: null,
     ...inputs,
   });
 
@@ -44,18 +46,20 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     await addUsers(empty, 1, 999);
     let report = await service.report();
     expect(report.users).toBe(999);
-    expect(report.phase).toEqual({
+    expect(report.phase).toMatchObject({
       number: 1,
-      name: 'Launch',
+      name: 'Startup',
       userRange: { from: 0, to: 1_000 },
-      costBand: { fromCents: 0, toCents: 5_000, label: '$0–50 / month' },
+      usersLabel: '1-1,000',
+      cost: '$0/month',
+      costBand: { fromCents: 0, toCents: 0, openEnded: false, label: '$0/month' },
     });
     // 1,000 − 999 = 1 user to go; on a fresh database with no health source, every phase-2 item is open.
     expect(report.nextMilestone).toEqual({
       users: 1_000,
       usersToGo: 1,
       phase: { number: 2, name: 'Growth' },
-      prepare: ['multiple-instances', 'redis', 'load-test', 'cdn', 'load-balancer'],
+      prepare: ['load-balancer', 'cdn', 'advanced-caching', 'load-test', 'disaster-recovery-plan', 'redis'],
     });
 
     await addUsers(empty, 1_000, 1);
@@ -63,7 +67,7 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     expect([report.users, report.phase.number, report.phase.costBand.label]).toEqual([
       1_000,
       2,
-      '$50–500 / month',
+      '$20-100/month',
     ]);
     expect(report.nextMilestone).toMatchObject({ users: 10_000, usersToGo: 9_000, phase: { number: 3 } });
 
@@ -76,7 +80,7 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     expect([report.users, report.phase.number, report.phase.costBand.label]).toEqual([
       10_000,
       3,
-      '$500–5,000 / month',
+      '$200-2000+/month',
     ]);
     // Phase 3 runs to the end of the guide's range: 100,000 − 10,000 = 90,000 to go, no phase after it.
     expect(report.nextMilestone).toEqual({ users: 100_000, usersToGo: 90_000, phase: null, prepare: [] });
@@ -85,9 +89,23 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
   it("lists the guide's three phases with every item once, counted by status", async () => {
     const report = await scalingServiceFor(db).report();
     expect(report.phases.map((phase) => [phase.number, phase.name, phase.items.length])).toEqual([
-      [1, 'Launch', 8],
-      [2, 'Growth', 5],
-      [3, 'Scale', 6],
+      [1, 'Startup', 5],
+      [2, 'Growth', 6],
+      [3, 'Enterprise', 8],
+    ]);
+    // The guide's five per checklist, then Pulse's own.
+    expect(report.phases.map((phase) => phase.items.map((item) => item.source))).toEqual([
+      ['guide', 'guide', 'guide', 'guide', 'guide'],
+      ['guide', 'guide', 'guide', 'guide', 'guide', 'pulse'],
+      ['guide', 'guide', 'guide', 'guide', 'guide', 'pulse', 'pulse', 'pulse'],
+    ]);
+    expect(report.security.items.map((item) => [item.id, item.source])).toEqual([
+      ['rate-limiting', 'guide'],
+      ['ddos-protection', 'guide'],
+      ['tls-transport', 'guide'],
+      ['aes-256-storage', 'guide'],
+      ['key-rotation', 'guide'],
+      ['no-sensitive-files-served', 'pulse'],
     ]);
     for (const phase of report.phases) {
       const { done, todo, unknown } = phase.counts;
@@ -97,44 +115,45 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('finds the three indexes of a migrated schema, and flips exactly the one that is dropped', async () => {
+  it('finds the three indexes of a migrated schema ("Add database indexes"), and a dropped one fails it', async () => {
     const target = await fresh();
     await migrate(target);
     const service = scalingServiceFor(target);
-    const indexItems = ['index-users-email', 'index-pledges-user-id', 'index-pledges-artist-id'];
-    const states = async () => {
-      const report = await service.report();
-      return indexItems.map((id) => itemOf(report, id).status);
-    };
+    const indexes = async () => itemOf(await service.report(), 'database-indexes');
 
-    const before = await service.report();
-    expect(itemOf(before, 'index-users-email')).toMatchObject({
+    expect(await indexes()).toMatchObject({
       how: 'detected',
       status: 'done',
-      evidence: 'idx_users_email on users(email)',
+      title: 'Add database indexes',
+      evidence:
+        'idx_users_email on users(email); idx_pledges_user_id on pledges(user_id); idx_pledges_artist_id on pledges(artist_id)',
     });
-    expect(await states()).toEqual(['done', 'done', 'done']);
 
     await target.runScript('test.dropIndex', 'DROP INDEX idx_pledges_user_id');
-    const after = await service.report();
-    expect(itemOf(after, 'index-pledges-user-id')).toMatchObject({
+    expect(await indexes()).toMatchObject({
       status: 'todo',
-      evidence: expect.stringContaining('idx_pledges_user_id is missing'),
+      evidence: expect.stringContaining(
+        'idx_pledges_user_id is missing: CREATE INDEX idx_pledges_user_id ON pledges(user_id)',
+      ),
     });
-    expect(await states()).toEqual(['done', 'todo', 'done']);
 
     // The same name on the wrong column does not count.
     await target.runScript('test.wrongIndex', 'CREATE INDEX idx_pledges_user_id ON pledges(artist_id)');
-    expect(itemOf(await service.report(), 'index-pledges-user-id')).toMatchObject({
+    expect(await indexes()).toMatchObject({
       status: 'todo',
-      evidence: 'idx_pledges_user_id is on pledges(artist_id), not pledges(user_id)',
+      evidence: expect.stringContaining('idx_pledges_user_id is on pledges(artist_id), not pledges(user_id)'),
     });
 
     await target.runScript(
       'test.restoreIndex',
-      'DROP INDEX idx_pledges_user_id; CREATE INDEX idx_pledges_user_id ON pledges(user_id); DROP INDEX idx_users_email',
+      'DROP INDEX idx_pledges_user_id; CREATE INDEX idx_pledges_user_id ON pledges(user_id)',
     );
-    expect(await states()).toEqual(['todo', 'done', 'done']);
+    expect((await indexes()).status).toBe('done');
+    await target.runScript('test.dropEmailIndex', 'DROP INDEX idx_users_email');
+    expect(await indexes()).toMatchObject({
+      status: 'todo',
+      evidence: expect.stringMatching(/^idx_users_email is missing/),
+    });
   });
 
   it('counts a load test from the users pulse load registers in the last 30 days, by the clock given', async () => {
@@ -201,7 +220,7 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
       scalingServiceFor(db, overrides).report();
 
     const none = await report({});
-    for (const id of ['monitoring', 'rate-limiting', 'multiple-instances']) {
+    for (const id of ['monitoring', 'rate-limiting', 'load-balancer', 'advanced-caching']) {
       expect(itemOf(none, id)).toMatchObject({
         status: 'unknown',
         evidence: 'no health source is configured',
@@ -218,17 +237,12 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     });
 
     const one = await report({ readHealth: health({ instanceCount: 1 }) });
-    expect(itemOf(one, 'multiple-instances')).toMatchObject({
+    expect(itemOf(one, 'load-balancer')).toMatchObject({
       status: 'todo',
-      evidence: '1 agent instance answering scrapes',
-    });
-    const two = await report({ readHealth: health({ instanceCount: 2 }) });
-    expect(itemOf(two, 'multiple-instances')).toMatchObject({
-      status: 'done',
-      evidence: '2 agent instances answering scrapes',
+      evidence: '1 agent instance answering scrapes: load balancing needs more than one',
     });
     const zero = await report({ readHealth: health({ instanceCount: 0 }) });
-    expect(itemOf(zero, 'multiple-instances').status).toBe('unknown');
+    expect(itemOf(zero, 'load-balancer').status).toBe('unknown');
 
     expect(itemOf(await report({ redisConfigured: false }), 'redis').status).toBe('todo');
     expect(itemOf(await report({ redisConfigured: true }), 'redis')).toMatchObject({
@@ -250,17 +264,6 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     expect(itemOf(await scrapedAt(null), 'monitoring')).toMatchObject({
       status: 'todo',
       evidence: 'no successful scrape yet',
-    });
-
-    const partly = await report({ readHealth: health({ instanceCount: 2, instancesWithRateLimiter: 1 }) });
-    expect(itemOf(partly, 'rate-limiting')).toMatchObject({
-      status: 'todo',
-      evidence: expect.stringMatching(/^1 of 2 instances run a rate limiter/),
-    });
-    const limited = await report({ readHealth: health({ instanceCount: 2, instancesWithRateLimiter: 2 }) });
-    expect(itemOf(limited, 'rate-limiting')).toMatchObject({
-      status: 'done',
-      evidence: '2 of 2 instances run a rate limiter (pledgr_rate_limit_rejections_total is exported)',
     });
   });
 
@@ -325,12 +328,10 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
       status: 404,
       code: 'unknown_item',
     });
-    await expect(service.record('index-users-email', { done: true, recordedBy: 'AB' })).rejects.toMatchObject(
-      {
-        status: 409,
-        code: 'detected_item',
-      },
-    );
+    await expect(service.record('database-indexes', { done: true, recordedBy: 'AB' })).rejects.toMatchObject({
+      status: 409,
+      code: 'detected_item',
+    });
     await expect(service.history('postgresql')).rejects.toMatchObject({ status: 409 });
     expect(await scalingRecordCount(db)).toBe(before);
   });

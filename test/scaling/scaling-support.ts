@@ -37,7 +37,9 @@ export function scalingServiceFor(db: Db, overrides: Partial<ScalingServiceDeps>
 }
 
 export function itemOf(report: ScalingReport, id: string): ScalingItemView {
-  const item = report.phases.flatMap((phase) => phase.items).find((candidate) => candidate.id === id);
+  const item = [...report.phases.flatMap((phase) => phase.items), ...report.security.items].find(
+    (candidate) => candidate.id === id,
+  );
   if (!item) throw new Error(`no item ${id} in the report`);
   return item;
 }

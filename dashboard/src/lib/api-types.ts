@@ -9,10 +9,18 @@ import type { KpiDefinition } from '../../../core/kpi/catalog.ts';
 import type { ScalingPhase } from '../../../core/scaling/scaling-guide.ts';
 
 export type {
+  HealthResponse,
+  RolloutReport,
+  RolloutStep,
+  RolloutStrategy,
+  RolloutWalk,
+} from '../../../collector/health/rollout.ts';
+export type {
   CanaryComparison,
   HealthPoint,
   HealthReport,
   InstanceHealth,
+  ProfileCacheWindow,
 } from '../../../collector/health/types.ts';
 export type {
   LegacyFollowState,

@@ -1,6 +1,7 @@
-// The scaling checklist as a table: status as an icon and a word (never colour alone), how Pulse knows it
-// (detected, or recorded by a person), the evidence, and for recorded items who recorded it, when and why.
-// The CSV carries the plain words and the ISO time.
+// The scaling checklist as a table: status as an icon and a word (never colour alone), the item in the
+// guide's words (Pulse's own items marked as such), how Pulse knows it (detected, or recorded by a person),
+// the evidence, and for recorded items who recorded it, when and why. The CSV carries the plain words and
+// the ISO time.
 import type { ScalingItemView } from '../../lib/api-types.ts';
 import { missing, type Shown } from '../../lib/format.ts';
 
@@ -8,6 +9,11 @@ export const statusText: Record<ScalingItemView['status'], string> = {
   done: '✓ done',
   todo: '○ todo',
   unknown: '? unknown',
+};
+
+export const sourceText: Record<ScalingItemView['source'], string> = {
+  guide: 'scaling guide',
+  pulse: "Pulse's own",
 };
 
 /** "2026-11-24 22:37 UTC": the collector's times are UTC, and so is every time on the page. */
@@ -27,7 +33,18 @@ export const checklistColumns = [
     show: (item: ScalingItemView): Shown => ({ text: statusText[item.status] }),
     raw: (item: ScalingItemView) => item.status,
   },
-  { label: 'Item', show: (item: ScalingItemView): Shown => ({ text: item.title }) },
+  {
+    label: 'Item',
+    show: (item: ScalingItemView): Shown => ({
+      text: [item.title, ...item.guideLines].join(' · '),
+    }),
+    raw: (item: ScalingItemView) => item.title,
+  },
+  {
+    label: 'Source',
+    show: (item: ScalingItemView): Shown => ({ text: sourceText[item.source] }),
+    raw: (item: ScalingItemView) => item.source,
+  },
   {
     label: 'Known by',
     show: (item: ScalingItemView): Shown => ({ text: item.how === 'detected' ? 'detected' : 'recorded' }),
