@@ -23,6 +23,7 @@ import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
 import { createAgentSeriesReader } from './scaling/agent-series.ts';
 import { createExposedFilesProbe } from './scaling/exposed-files.ts';
 import { readScalingHealth } from './scaling/health-inputs.ts';
+import { cacheScalingReports } from './scaling/report-cache.ts';
 import { checklistStatuses, createScalingService } from './scaling/scaling-service.ts';
 import { type ResolvedTokens, resolveTokens } from './tokens.ts';
 
@@ -67,15 +68,18 @@ export async function startCollector(
 
     // The outside look at the monitored app, shared by GET /api/scaling and the alert evaluation.
     const exposedFiles = createExposedFilesProbe({ urls: config.monitoredAppUrls ?? [] });
-    const scaling = createScalingService({
-      db,
-      database: config.database,
-      redisConfigured: config.redisConfigured,
-      ...(health ? { readHealth: readScalingHealth(health) } : {}),
-      readAgentSeries: createAgentSeriesReader(config.health),
-      exposedFiles,
-      monitoringFreshSeconds: Math.max(120, (4 * config.health.scrapeIntervalMs) / 1000),
-    });
+    // Every evaluation (GET /api/scaling, the alerts' re-read) is kept a minute for /metrics.
+    const scaling = cacheScalingReports(
+      createScalingService({
+        db,
+        database: config.database,
+        redisConfigured: config.redisConfigured,
+        ...(health ? { readHealth: readScalingHealth(health) } : {}),
+        readAgentSeries: createAgentSeriesReader(config.health),
+        exposedFiles,
+        monitoringFreshSeconds: Math.max(120, (4 * config.health.scrapeIntervalMs) / 1000),
+      }),
+    );
 
     alerts = createAlertService({
       db,
@@ -109,7 +113,11 @@ export async function startCollector(
     await alerts.start();
 
     const running = alerts;
-    const metrics = createCollectorMetrics({ engine, alertStates: () => running.states() });
+    const metrics = createCollectorMetrics({
+      engine,
+      alertStates: () => running.states(),
+      scalingReport: () => scaling.recent(),
+    });
 
     const app = createCollectorApp({
       db,

@@ -1,12 +1,14 @@
 // The collector's own Prometheus metrics (prom-client), computed at scrape time: every KPI of the catalog as
 // its `pledgr_*` gauge for the current (open) month and the last complete month, whether the KPI report was
-// served stale, the state of every alert rule, and the collector process's own runtime metrics under the
-// `pledgr_collector_` prefix. A KPI that has nothing to measure (a rate with a zero denominator) has no
-// sample rather than a made-up 0.
+// served stale, the state of every alert rule, the scaling checklist (every item's status and the current
+// phase, as GET /api/scaling says at its last evaluation) and the collector process's own runtime metrics
+// under the `pledgr_collector_` prefix. A KPI that has nothing to measure (a rate with a zero denominator) has
+// no sample rather than a made-up 0; a checklist that cannot be evaluated has no samples either.
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { kpiCatalog } from '../../core/kpi/catalog.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import type { KpiPeriod } from '../../core/kpi/types.ts';
+import type { ItemStatus, ScalingReport } from '../scaling/scaling-types.ts';
 
 export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
 
@@ -19,6 +21,8 @@ export interface AlertStateView {
 export interface CollectorMetricsDeps {
   readonly engine: KpiEngine;
   readonly alertStates?: () => readonly AlertStateView[];
+  /** The scaling checklist at its last evaluation (CachedScalingService.recent); absent: no scaling gauges. */
+  readonly scalingReport?: () => Promise<ScalingReport>;
   readonly now?: () => Date;
 }
 
@@ -34,6 +38,9 @@ const periods = ['previous_month', 'current_month'] as const;
 function monthStart(now: Date, offset: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
 }
+
+/** pledgr_scaling_item_status's value for each status. */
+export const scalingStatusValue: Readonly<Record<ItemStatus, number>> = { done: 1, todo: 0, unknown: -1 };
 
 function gaugeValue(value: KpiPeriod[keyof KpiPeriod]): number | null {
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -69,6 +76,18 @@ export function createCollectorMetrics(deps: CollectorMetricsDeps): CollectorMet
     registers: [registry],
   });
 
+  const scalingItem = new Gauge({
+    name: 'pledgr_scaling_item_status',
+    help: 'Each scaling checklist item (GET /api/scaling): 1 done, 0 todo, -1 unknown; phase 1|2|3 or security, source guide|pulse',
+    labelNames: ['item', 'phase', 'source'],
+    registers: [registry],
+  });
+  const scalingPhase = new Gauge({
+    name: 'pledgr_scaling_phase',
+    help: "The scaling guide's current phase for the user count: 1 Startup, 2 Growth, 3 Enterprise",
+    registers: [registry],
+  });
+
   async function refreshKpis(): Promise<void> {
     const at = now();
     const report = await deps.engine.report({
@@ -96,10 +115,27 @@ export function createCollectorMetrics(deps: CollectorMetricsDeps): CollectorMet
     }
   }
 
+  /** A checklist that cannot be evaluated leaves no samples rather than old or made-up ones. */
+  async function refreshScaling(): Promise<void> {
+    if (!deps.scalingReport) return;
+    const report = await deps.scalingReport().catch(() => null);
+    scalingItem.reset();
+    scalingPhase.reset();
+    if (!report) return;
+    scalingPhase.set(report.phase.number);
+    const sections = [
+      ...report.phases.map((phase) => [String(phase.number), phase.items] as const),
+      ['security', report.security.items] as const,
+    ];
+    for (const [phase, items] of sections)
+      for (const item of items)
+        scalingItem.set({ item: item.id, phase, source: item.source }, scalingStatusValue[item.status]);
+  }
+
   return {
     registry,
     async render() {
-      await refreshKpis();
+      await Promise.all([refreshKpis(), refreshScaling()]);
       refreshAlerts();
       return registry.metrics();
     },

@@ -6,6 +6,9 @@ import { describeSource } from './kpi-sql.ts';
 import { type Query, toTargets } from './queries.ts';
 import type { FieldOverride, Panel } from './types.ts';
 
+/** A value mapping (Grafana's `type: 'value'`): each raw value shown as its text, in its colour. */
+export type ValueMapping = Readonly<Record<string, { readonly text: string; readonly color?: string }>>;
+
 /** A panel before layout: its size instead of an id and a position. */
 export type PanelDraft = Omit<Panel, 'id' | 'gridPos'> & { readonly w: number; readonly h: number };
 
@@ -13,6 +16,10 @@ export interface Column {
   readonly name: string;
   readonly label: string;
   readonly unit?: string;
+  /** The column's values shown as these texts (a label's short ids as the words they stand for). */
+  readonly mappings?: ValueMapping;
+  /** The cell's text in its mapping's colour. */
+  readonly colorText?: boolean;
 }
 
 export interface Threshold {
@@ -42,12 +49,22 @@ function describe(spec: PanelSpec): string {
   return [spec.description, ...sources.map(describeSource)].join('\n\n');
 }
 
+/** Grafana's mappings list for one value mapping, entries numbered in their order. */
+export function valueMappings(mapping: ValueMapping): Record<string, unknown>[] {
+  const options = Object.fromEntries(
+    Object.entries(mapping).map(([value, shown], index) => [value, { ...shown, index }]),
+  );
+  return [{ type: 'value', options }];
+}
+
 function overrides(columns: readonly Column[] = []): FieldOverride[] {
   return columns.map((column) => ({
     matcher: { id: 'byName', options: column.name },
     properties: [
       { id: 'displayName', value: column.label },
       ...(column.unit ? [{ id: 'unit', value: column.unit }] : []),
+      ...(column.mappings ? [{ id: 'mappings', value: valueMappings(column.mappings) }] : []),
+      ...(column.colorText ? [{ id: 'custom.cellOptions', value: { type: 'color-text' } }] : []),
     ],
   }));
 }
@@ -135,9 +152,61 @@ export function barGauge(spec: PanelSpec): PanelDraft {
   return draft(spec, 'bargauge', {}, options, { w: 8, h: 6 });
 }
 
-export function table(spec: PanelSpec): PanelDraft {
-  const options = { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'] } };
-  return draft(spec, 'table', { align: 'auto' }, options, { w: 12, h: 8 });
+export interface TableSpec extends PanelSpec {
+  /** Columns left out (the instant query's `Time`), and the order of the rest, by field name. */
+  readonly hide?: readonly string[];
+  readonly order?: readonly string[];
+  /** Rows sorted by these columns' shown names, ascending. */
+  readonly sortBy?: readonly string[];
+}
+
+export function table(spec: TableSpec): PanelDraft {
+  const options = {
+    showHeader: true,
+    cellHeight: 'sm',
+    footer: { show: false, reducer: ['sum'] },
+    ...(spec.sortBy ? { sortBy: spec.sortBy.map((displayName) => ({ displayName, desc: false })) } : {}),
+  };
+  const organize =
+    spec.hide || spec.order
+      ? [
+          {
+            id: 'organize',
+            options: {
+              excludeByName: Object.fromEntries((spec.hide ?? []).map((name) => [name, true])),
+              indexByName: Object.fromEntries((spec.order ?? []).map((name, index) => [name, index])),
+              renameByName: {},
+            },
+          },
+        ]
+      : [];
+  return {
+    ...draft(spec, 'table', { align: 'auto' }, options, { w: 12, h: 8 }),
+    ...(organize.length > 0 ? { transformations: organize } : {}),
+  };
+}
+
+export interface TextSpec {
+  readonly title: string;
+  readonly description: string;
+  /** Markdown. */
+  readonly content: string;
+  readonly w?: number;
+  readonly h?: number;
+}
+
+/** A markdown text panel: no datasource, no query. */
+export function text(spec: TextSpec): PanelDraft {
+  return {
+    type: 'text',
+    title: spec.title,
+    description: spec.description,
+    targets: [],
+    fieldConfig: { defaults: {}, overrides: [] },
+    options: { mode: 'markdown', content: spec.content },
+    w: spec.w ?? 24,
+    h: spec.h ?? 8,
+  };
 }
 
 export function stateTimeline(spec: PanelSpec): PanelDraft {

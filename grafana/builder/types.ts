@@ -47,7 +47,8 @@ export interface Panel {
   readonly type: string;
   readonly title: string;
   readonly description: string;
-  readonly datasource: DatasourceRef;
+  /** Absent on a text panel, which queries nothing. */
+  readonly datasource?: DatasourceRef;
   readonly gridPos: GridPos;
   readonly targets: readonly Target[];
   readonly fieldConfig: FieldConfigSource;

@@ -1,7 +1,7 @@
 // "Pledgr Pulse — scaling" (operators and founders): where the user count stands against the scaling
-// guide's milestones, which alert rules are pending or firing, and the capacity signals the next phase
-// depends on (pool saturation, instance count, latency and errors against their alert thresholds). Every
-// number comes from core/alerts/thresholds.ts, the catalog the collector and the Prometheus rules use.
+// guide's milestones, the guide itself with the checklist's state (scaling-guide-row.ts), which alert rules
+// are pending or firing, and the capacity signals the next phase depends on (pool saturation, instance
+// count, latency and errors against their alert thresholds). Every number comes from core/alerts/thresholds.ts, the catalog the collector and the Prometheus rules use.
 import { label, metric } from '../../collector/health/agent-metric-names.ts';
 import { promql } from '../../collector/health/promql.ts';
 import { milestoneLabel } from '../../core/alerts/rules.ts';
@@ -12,6 +12,7 @@ import { prometheusDatasource as datasource } from '../builder/datasources.ts';
 import { barGauge, stat, stateTimeline, table, timeseries } from '../builder/panels.ts';
 import { prom } from '../builder/queries.ts';
 import type { Dashboard } from '../builder/types.ts';
+import { scalingGuideRow } from './scaling-guide-row.ts';
 
 const users = `max(${kpiDefinition('usersAtEnd').metric}{period="current_month"})`;
 const alertState = 'pledgr_alert_state';
@@ -35,7 +36,7 @@ export function scalingDashboard(): Dashboard {
     uid: 'pledgr-scaling',
     title: 'Pledgr Pulse — scaling',
     description:
-      'Users against the scaling milestones, alert states, and the capacity signals of the next phase.',
+      "Users against the scaling milestones, the scaling guide's phases, costs and checklist, alert states, and the capacity signals of the next phase.",
     tags: ['pledgr', 'pledgr-ops'],
     time: { from: 'now-7d', to: 'now' },
     refresh: '1m',
@@ -73,6 +74,7 @@ export function scalingDashboard(): Dashboard {
           }),
         ],
       },
+      scalingGuideRow(),
       {
         title: 'Alerts (collector)',
         panels: [

@@ -14,6 +14,7 @@ import { runLoad } from '../../agent/load/load-generator.ts';
 import type { RunningCollector } from '../../collector/server.ts';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { migrate } from '../../core/migrate.ts';
+import { scalingItems } from '../../core/scaling/scaling-guide.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
 import { type AgentProcess, startAgentProcess } from '../support/agent-process.ts';
 import { startTestCollector } from '../support/collector.ts';
@@ -354,6 +355,18 @@ describeWithPostgres('Grafana panels on a real Prometheus and PostgreSQL', () =>
           `${month} gross MRR churn`,
         );
       }
+    });
+
+    it("shows every scaling checklist item in the scaling guide row's table, and the current phase", async () => {
+      const checklist = panel('pledgr-scaling', 'Checklist').targets?.[0];
+      const rows = await prometheus.query(checklist?.expr as string);
+      expect(rows.map((row) => row.metric.item).sort()).toEqual(scalingItems.map((item) => item.id).sort());
+      expect(rows.every((row) => [1, 0, -1].includes(row.value))).toBe(true);
+      const phase = await prometheus.query(
+        panel('pledgr-scaling', 'Current phase').targets?.[0]?.expr as string,
+      );
+      // The demo data's 1,500 users, with those `pulse load` registers, are phase 2, Growth.
+      expect(phase[0]?.value).toBe(2);
     });
 
     it("shows the canary's higher error ratio beside the baseline's in the canary row", async () => {
