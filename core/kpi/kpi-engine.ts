@@ -1,18 +1,20 @@
-// Computes KPI reports (DESIGN.md) over the pledge tables. Computed periods are cached (PeriodCache): a
-// period's figures depend only on the rows (not on the clock — conversionMature is applied afterwards),
-// and the change log drops every period a write can touch, so a repeated request with no write in between
-// is served from memory, and after writes only the periods from the earliest change on are recomputed —
-// usually just the open one — reading the rows of that range alone, with the opening values taken from the
-// cached period before it. Every computation reads one consistent snapshot (REPEATABLE READ). When the
-// database cannot be reached, the last report for the same request is served again, marked stale.
-// Both memories are bounded by size: the period cache by `cachePeriods` (least recently used dropped first),
-// the last reports by a total number of periods.
-import { defineQuery } from '../db/query.ts';
+// Computes KPI reports (DESIGN.md) over the pledge tables. Computed periods are cached at two levels: in
+// memory (PeriodCache) and in the database (PeriodStore, kpi_period_store), so a restarted collector, or a
+// second one on the same database, answers from what was already computed. A period's figures depend only
+// on the rows (not on the clock — conversionMature is applied afterwards), and the change log drops every
+// period a write can touch, so a repeated request with no write in between is served from memory, and after
+// writes only the periods from the earliest change on are recomputed — usually just the open one — reading
+// the rows of that range alone, with the opening values taken from the cached period before it. Every
+// computation reads one consistent snapshot (REPEATABLE READ); results are stored with that snapshot. When
+// the database cannot be reached, the last report for the same request is served again, marked stale.
+// The memories are bounded by size: the period cache by `cachePeriods` (least recently used dropped first),
+// the store by `storedPeriods` (newest kept), the last reports by a total number of periods.
 import type { Db, Queryable } from '../db/types.ts';
 import { assemblePeriod, closingOf, type Opening, type PeriodFacts, withMaturity } from './assemble.ts';
 import { kpiQueries, type RangeParams } from './kpi-queries.ts';
 import { type ParsedKpiRequest, parseKpiRequest } from './kpi-request.ts';
 import { defaultCachePeriods, PeriodCache } from './period-cache.ts';
+import { defaultStoredPeriods, PeriodStore } from './period-store.ts';
 import { listPeriods, nextBoundary, type Period } from './periods.ts';
 import type { KpiInterval, KpiReport, KpiRequest } from './types.ts';
 
@@ -23,12 +25,17 @@ export interface KpiEngineOptions {
   /** How many periods the cache keeps at most (default 20,000, about 5 MB); 0 keeps none. */
   readonly cachePeriods?: number;
   readonly now?: () => Date;
+  /** Where computed periods are persisted when reads go to a replica (default: the database read from). */
+  readonly writeDb?: Db;
+  /**
+   * Keep computed periods in the database too (kpi_period_store) and serve them after a restart; on when
+   * `cache` is. At most `storedPeriods` rows (default 100,000).
+   */
+  readonly store?: boolean;
+  readonly storedPeriods?: number;
+  /** Told when storing computed periods failed (the report is still served). */
+  readonly onStoreError?: (error: unknown) => void;
 }
-
-const pruneChangeLog = defineQuery<Record<string, never>, never>(
-  'kpi.pruneChangeLog',
-  "DELETE FROM kpi_changes WHERE recorded_at < now() - interval '1 day'",
-);
 const pruneEveryMs = 3_600_000;
 /** How many distinct requests keep a last-known report for stale serving, and how many periods in all. */
 const lastReportsKept = 50;
@@ -36,6 +43,7 @@ const lastReportPeriodsKept = 5_500;
 
 export class KpiEngine {
   readonly #cache: PeriodCache | null;
+  readonly #store: PeriodStore | null;
   readonly #now: () => Date;
   readonly #lastReports = new Map<string, KpiReport>();
   #lastReportPeriods = 0;
@@ -47,6 +55,10 @@ export class KpiEngine {
   ) {
     const cachePeriods = options.cachePeriods ?? defaultCachePeriods;
     this.#cache = options.cache === false || cachePeriods === 0 ? null : new PeriodCache(cachePeriods);
+    const storing = options.store ?? options.cache !== false;
+    this.#store = storing
+      ? new PeriodStore(options.writeDb ?? db, options.storedPeriods ?? defaultStoredPeriods)
+      : null;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -90,23 +102,55 @@ export class KpiEngine {
 
   async #periodFacts(interval: KpiInterval, periods: Period[]): Promise<PeriodFacts[]> {
     await this.#pruneChangeLog();
-    return this.db.transaction(async (tx) => {
+    const { facts, computed, snapshot } = await this.db.transaction(async (tx) => {
       await tx.runScript('kpi.repeatableRead', 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const now = this.#now().getTime();
       await this.#cache?.sync(tx, now);
       const cached = periods.map((period) => this.#cache?.get(interval, period.start));
+      if (!cached.includes(undefined)) return { facts: cached as PeriodFacts[], computed: [] };
+      await this.#fillFromStore(tx, interval, periods, cached);
       const firstMissing = cached.indexOf(undefined);
-      if (firstMissing === -1) return cached as PeriodFacts[];
+      if (firstMissing === -1) return { facts: cached as PeriodFacts[], computed: [] };
 
+      const snapshot = await this.#store?.snapshotOf(tx);
       const opening = await this.#openingOf(
         tx,
         interval,
         periods[firstMissing] as Period,
         cached[firstMissing - 1],
       );
-      const computed = await computeRange(tx, interval, periods.slice(firstMissing), opening);
-      for (const facts of computed) this.#cache?.set(interval, facts);
-      return [...(cached.slice(0, firstMissing) as PeriodFacts[]), ...computed];
+      const computed = await computeRange(tx, periods.slice(firstMissing), opening);
+      for (const period of computed) this.#cache?.set(interval, period);
+      return {
+        facts: [...(cached.slice(0, firstMissing) as PeriodFacts[]), ...computed],
+        computed,
+        snapshot,
+      };
+    });
+    if (snapshot !== undefined && computed.length > 0) {
+      // After the transaction: PGlite has one connection, and a row stored by a concurrent collector in a
+      // newer snapshot must not turn this read-only transaction into a conflicting writer.
+      await this.#store
+        ?.save(interval, computed, snapshot)
+        .catch((error: unknown) => this.options.onStoreError?.(error));
+    }
+    return facts;
+  }
+
+  /** Fills the gaps of `cached` with stored periods still valid in this snapshot (and remembers them). */
+  async #fillFromStore(
+    tx: Queryable,
+    interval: KpiInterval,
+    periods: readonly Period[],
+    cached: (PeriodFacts | undefined)[],
+  ): Promise<void> {
+    if (!this.#store) return;
+    const missing = periods.filter((_, index) => cached[index] === undefined);
+    const stored = await this.#store.load(tx, interval, missing);
+    periods.forEach((period, index) => {
+      const facts = cached[index] ?? stored.get(period.start.getTime());
+      if (facts && cached[index] === undefined) this.#cache?.set(interval, facts);
+      cached[index] = facts;
     });
   }
 
@@ -124,11 +168,12 @@ export class KpiEngine {
     return { users: users?.users ?? 0, pledgers: snapshot?.pledgers ?? 0, mrrCents: snapshot?.mrrCents ?? 0 };
   }
 
+  /** Hourly: stored periods the old log entries invalidate go first, then the entries (PeriodStore). */
   async #pruneChangeLog(): Promise<void> {
     const now = this.#now().getTime();
-    if (!this.#cache || now - this.#prunedAt < pruneEveryMs) return;
+    if (!(this.#cache || this.#store) || now - this.#prunedAt < pruneEveryMs) return;
     this.#prunedAt = now;
-    await this.db.query(pruneChangeLog, {});
+    await (this.#store ?? new PeriodStore(this.options.writeDb ?? this.db)).prune();
   }
 
   #remember(key: string, report: KpiReport): void {
@@ -152,9 +197,9 @@ export class KpiEngine {
 }
 
 /** One pass over the rows of [first start, last end): movements, registrations and conversion per period. */
-async function computeRange(tx: Queryable, interval: KpiInterval, periods: Period[], opening: Opening) {
+async function computeRange(tx: Queryable, periods: Period[], opening: Opening) {
   const range: RangeParams = {
-    unit: interval,
+    bounds: periods.map((period) => period.start),
     rangeStart: (periods[0] as Period).start,
     rangeEnd: (periods.at(-1) as Period).end,
   };

@@ -4,17 +4,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineQuery, type Query } from '../db/query.ts';
 import { queriesDir } from '../queries-dir.ts';
-import type { KpiInterval } from './types.ts';
 
-function kpiQuery<P extends Record<string, Date | string | number>, R>(
+function kpiQuery<P extends Record<string, Date | string | number | readonly Date[]>, R>(
   name: string,
   file: string,
 ): Query<P, R> {
   return defineQuery<P, R>(`kpi.${name}`, readFileSync(join(queriesDir, 'kpi', file), 'utf8'));
 }
 
-export interface RangeParams extends Record<string, Date | string> {
-  readonly unit: KpiInterval;
+/** A run of consecutive periods: every start (ascending; the SQL finds an instant's period in them), and the end. */
+export interface RangeParams extends Record<string, Date | readonly Date[]> {
+  readonly bounds: readonly Date[];
   readonly rangeStart: Date;
   readonly rangeEnd: Date;
 }

@@ -7,8 +7,9 @@
 --   periodEnd + 30 days <= asOf, because until then a cohort member may still convert.
 --   30 days are 720 hours: a calendar '30 days' would stretch or shrink across a daylight-saving change in a
 --   non-UTC session.
--- Parameters: :unit, :rangeStart, :rangeEnd.
-SELECT date_trunc(:unit, u.created_at, 'UTC') AS "periodStart",
+-- Parameters: :bounds (every period start, ascending), :rangeStart (= :bounds[1]), :rangeEnd; the period of
+--   an instant is found in :bounds (width_bucket), as in mrr-movements.sql.
+SELECT (:bounds::timestamptz[])[width_bucket(u.created_at, :bounds::timestamptz[])] AS "periodStart",
        count(*) AS cohort,
        count(*) FILTER (WHERE EXISTS (
          SELECT 1 FROM pledges p

@@ -19,14 +19,17 @@
 --   sum that starts from the user's MRR at rangeStart. Users with no event in a period do not move.
 --   An event at time x falls in the period containing x: a pledge created at a boundary b is not active
 --   at b, and one cancelled at b still is — exactly the definition of "active at t".
--- Parameters: :unit, :rangeStart, :rangeEnd.
+--   The period of an instant is found by binary search in :bounds (width_bucket), not by date_trunc with a
+--   time zone: on 1.45M events the time-zone arithmetic alone cost about 0.6 s (measured, PostgreSQL 15).
+-- Parameters: :bounds (the start of every period in the range, ascending), :rangeStart (= :bounds[1]),
+--   :rangeEnd (the end of the last period).
 WITH events AS (
-  SELECT p.user_id, date_trunc(:unit, p.created_at, 'UTC') AS bucket, p.amount_cents AS delta, 1 AS created,
+  SELECT p.user_id, width_bucket(p.created_at, :bounds::timestamptz[]) AS bucket, p.amount_cents AS delta, 1 AS created,
          0 AS estimated
     FROM pledges p
    WHERE p.created_at >= :rangeStart AND p.created_at < :rangeEnd
   UNION ALL
-  SELECT p.user_id, date_trunc(:unit, p.cancelled_at, 'UTC'), -p.amount_cents, 0,
+  SELECT p.user_id, width_bucket(p.cancelled_at, :bounds::timestamptz[]), -p.amount_cents, 0,
          CASE WHEN p.cancelled_at_source = 'estimated_import' THEN 1 ELSE 0 END
     FROM pledges p
    WHERE p.cancelled_at >= :rangeStart AND p.cancelled_at < :rangeEnd
@@ -52,7 +55,7 @@ balances AS (
     FROM user_periods up LEFT JOIN opening o ON o.user_id = up.user_id
   WINDOW running AS (PARTITION BY up.user_id ORDER BY up.bucket)
 )
-SELECT bucket AS "periodStart",
+SELECT (:bounds::timestamptz[])[bucket] AS "periodStart",
        coalesce(sum(e) FILTER (WHERE s = 0 AND e > 0 AND NOT pledged_before), 0)::bigint AS "newMrrCents",
        count(*) FILTER (WHERE s = 0 AND e > 0 AND NOT pledged_before) AS "newPledgers",
        coalesce(sum(e) FILTER (WHERE s = 0 AND e > 0 AND pledged_before), 0)::bigint AS "reactivationMrrCents",
