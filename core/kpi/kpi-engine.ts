@@ -13,6 +13,8 @@ import type { Db, Queryable } from '../db/types.ts';
 import { assemblePeriod, closingOf, type Opening, type PeriodFacts, withMaturity } from './assemble.ts';
 import { kpiQueries, type RangeParams } from './kpi-queries.ts';
 import { type ParsedKpiRequest, parseKpiRequest } from './kpi-request.ts';
+import { defaultMaxOpenUsers, OpenPeriodState } from './open-period.ts';
+import type { ChangeSummary } from './period-cache.ts';
 import { defaultCachePeriods, PeriodCache } from './period-cache.ts';
 import { defaultStoredPeriods, PeriodStore } from './period-store.ts';
 import { listPeriods, nextBoundary, type Period } from './periods.ts';
@@ -33,6 +35,8 @@ export interface KpiEngineOptions {
    */
   readonly store?: boolean;
   readonly storedPeriods?: number;
+  /** The most moving users a period kept per user may have (default 250,000, about 30 MB); 0 keeps none. */
+  readonly maxOpenUsers?: number;
   /** Told when storing computed periods failed (the report is still served). */
   readonly onStoreError?: (error: unknown) => void;
 }
@@ -44,6 +48,8 @@ const lastReportPeriodsKept = 5_500;
 export class KpiEngine {
   readonly #cache: PeriodCache | null;
   readonly #store: PeriodStore | null;
+  /** Per interval, its most recent recomputed period kept per user (OpenPeriodState). */
+  readonly #open = new Map<KpiInterval, OpenPeriodState>();
   readonly #now: () => Date;
   readonly #lastReports = new Map<string, KpiReport>();
   #lastReportPeriods = 0;
@@ -105,7 +111,8 @@ export class KpiEngine {
     const { facts, computed, snapshot } = await this.db.transaction(async (tx) => {
       await tx.runScript('kpi.repeatableRead', 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const now = this.#now().getTime();
-      await this.#cache?.sync(tx, now);
+      const change = await this.#cache?.sync(tx, now, this.#earliestOpenStart());
+      if (change) this.#noteChange(change);
       const cached = periods.map((period) => this.#cache?.get(interval, period.start));
       if (!cached.includes(undefined)) return { facts: cached as PeriodFacts[], computed: [] };
       await this.#fillFromStore(tx, interval, periods, cached);
@@ -119,7 +126,10 @@ export class KpiEngine {
         periods[firstMissing] as Period,
         cached[firstMissing - 1],
       );
-      const computed = await computeRange(tx, periods.slice(firstMissing), opening);
+      const computed =
+        firstMissing === periods.length - 1 && this.#cache
+          ? [await this.#lastPeriodFacts(tx, interval, periods[firstMissing] as Period, opening)]
+          : await computeRange(tx, periods.slice(firstMissing), opening);
       for (const period of computed) this.#cache?.set(interval, period);
       return {
         facts: [...(cached.slice(0, firstMissing) as PeriodFacts[]), ...computed],
@@ -135,6 +145,48 @@ export class KpiEngine {
         .catch((error: unknown) => this.options.onStoreError?.(error));
     }
     return facts;
+  }
+
+  /**
+   * The last period of a request when it alone is missing — the open period after a write, usually: from
+   * its users kept in memory, re-reading only those the writes since named; built on first use.
+   */
+  async #lastPeriodFacts(
+    tx: Queryable,
+    interval: KpiInterval,
+    period: Period,
+    opening: Opening,
+  ): Promise<PeriodFacts> {
+    let state = this.#open.get(interval);
+    if (state?.period.start.getTime() === period.start.getTime()) {
+      await state.refresh(tx);
+    } else {
+      const maxUsers = this.options.maxOpenUsers ?? defaultMaxOpenUsers;
+      state = maxUsers > 0 ? ((await OpenPeriodState.build(tx, period, maxUsers)) ?? undefined) : undefined;
+      if (state) this.#open.set(interval, state);
+      else this.#open.delete(interval);
+    }
+    if (!state) return ((await computeRange(tx, [period], opening)) as PeriodFacts[])[0] as PeriodFacts;
+    const range: RangeParams = { bounds: [period.start], rangeStart: period.start, rangeEnd: period.end };
+    const [registrations] = await tx.query(kpiQueries.registrations, range);
+    const [conversion] = await tx.query(kpiQueries.conversion, range);
+    return assemblePeriod(period, opening, {
+      registrations: registrations?.registrations ?? 0,
+      conversionCohort: conversion?.cohort ?? 0,
+      conversionConverted: conversion?.converted ?? 0,
+      movements: state.movements(),
+    });
+  }
+
+  #earliestOpenStart(): Date | undefined {
+    const starts = [...this.#open.values()].map((state) => state.period.start.getTime());
+    return starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
+  }
+
+  #noteChange(change: ChangeSummary): void {
+    for (const [interval, state] of this.#open) {
+      if (!state.note(change)) this.#open.delete(interval);
+    }
   }
 
   /** Fills the gaps of `cached` with stored periods still valid in this snapshot (and remembers them). */

@@ -5,11 +5,16 @@ import { join } from 'node:path';
 import { defineQuery, type Query } from '../db/query.ts';
 import { queriesDir } from '../queries-dir.ts';
 
+/** The text of one file under queries/kpi/. */
+export function readQueryFile(file: string): string {
+  return readFileSync(join(queriesDir, 'kpi', file), 'utf8');
+}
+
 function kpiQuery<P extends Record<string, Date | string | number | readonly Date[]>, R>(
   name: string,
   file: string,
 ): Query<P, R> {
-  return defineQuery<P, R>(`kpi.${name}`, readFileSync(join(queriesDir, 'kpi', file), 'utf8'));
+  return defineQuery<P, R>(`kpi.${name}`, readQueryFile(file));
 }
 
 /** A run of consecutive periods: every start (ascending; the SQL finds an instant's period in them), and the end. */

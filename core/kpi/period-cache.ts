@@ -23,11 +23,33 @@ const snapshotXmin = defineQuery<Record<string, never>, { xmin: string }>(
   'kpi.snapshotXmin',
   'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
 );
-const changesSince = defineQuery<{ since: string }, { changedFrom: Date | null; xmin: string }>(
+/** How many changed users a sync names at most; beyond it they are "unknown" (periods recomputed whole). */
+export const maxNamedUsers = 5_000;
+
+const changesSince = defineQuery<
+  { since: string; usersFrom: Date },
+  { changedFrom: Date | null; users: number[] | null; unnamed: boolean | null; xmin: string }
+>(
   'kpi.changesSince',
   `SELECT (SELECT min(changed_from) FROM kpi_changes WHERE xid >= :since::xid8) AS "changedFrom",
+          (SELECT array_agg(DISTINCT u.id ORDER BY u.id)
+             FROM kpi_changes c CROSS JOIN LATERAL unnest(c.user_ids) AS u(id)
+            WHERE c.xid >= :since::xid8 AND c.changed_from >= :usersFrom) AS users,
+          (SELECT bool_or(user_ids IS NULL) FROM kpi_changes
+            WHERE xid >= :since::xid8 AND changed_from >= :usersFrom) AS unnamed,
           pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
 );
+
+/**
+ * What the writes since the last sync touched: the earliest instant (null: nothing), and the users of the
+ * pledge rows written at or after `usersFrom` (null when unknown: a first sync, a bulk write, too many).
+ */
+export interface ChangeSummary {
+  readonly changedFrom: Date | null;
+  readonly users: readonly number[] | null;
+}
+
+const farFuture = new Date('9999-01-01T00:00:00Z');
 
 /** About 0.3 KB of heap each (measured): 20,000 periods ≈ 5 MB, room for 18 full 1,100-period requests. */
 export const defaultCachePeriods = 20_000;
@@ -85,18 +107,24 @@ export class PeriodCache {
     this.#entries.clear();
   }
 
-  /** Must run inside the transaction whose snapshot the next computation reads. */
-  async sync(tx: Queryable, now: number): Promise<void> {
-    if (this.#xmin === null || now - this.#syncedAt > maxSyncGapMs) {
+  /**
+   * Must run inside the transaction whose snapshot the next computation reads. Returns what changed, naming
+   * the users of writes at or after `usersFrom` (the open periods kept per user: core/kpi/open-period.ts).
+   */
+  async sync(tx: Queryable, now: number, usersFrom: Date = farFuture): Promise<ChangeSummary> {
+    const gapTooLong = now - this.#syncedAt > maxSyncGapMs;
+    this.#syncedAt = now;
+    if (this.#xmin === null || gapTooLong) {
       this.clear();
       const [row] = await tx.query(snapshotXmin, {});
       this.#xmin = row?.xmin ?? null;
-    } else {
-      const [row] = await tx.query(changesSince, { since: this.#xmin });
-      if (row?.changedFrom) this.invalidateFrom(row.changedFrom);
-      this.#xmin = row?.xmin ?? null;
+      return { changedFrom: new Date(0), users: null };
     }
-    this.#syncedAt = now;
+    const [row] = await tx.query(changesSince, { since: this.#xmin, usersFrom });
+    if (row?.changedFrom) this.invalidateFrom(row.changedFrom);
+    this.#xmin = row?.xmin ?? null;
+    const users = row?.unnamed || (row?.users?.length ?? 0) > maxNamedUsers ? null : (row?.users ?? []);
+    return { changedFrom: row?.changedFrom ?? null, users };
   }
 
   /** Drops every period whose values can depend on `instant`: those ending after it. */

@@ -73,8 +73,62 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     const events = await queriesDuring(db(), () => engine.report(monthly));
     const names = events.map((event) => event.queryName);
     expect(names).not.toContain('kpi.mrrSnapshot');
-    expect(events.find((event) => event.queryName === 'kpi.mrrMovements')?.rowCount).toBe(1);
+    expect(names).not.toContain('kpi.mrrMovements');
+    // The first write builds the open month's per-user state: every user moving in October.
+    expect(events.find((event) => event.queryName === 'kpi.userMovements')?.rowCount).toBeGreaterThan(10);
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+
+  it('re-reads only the users a write in the open period touched, for every kind of write', async () => {
+    const userMovementReads = async (write: () => Promise<unknown>) => {
+      await write();
+      const events = await queriesDuring(db(), () => engine.report(monthly));
+      expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+      return events.filter((event) => event.queryName === 'kpi.userMovements').map((event) => event.rowCount);
+    };
+    const [user] = await db().query(oldestUser, {});
+    let pledgeId = 0;
+    expect(
+      await userMovementReads(async () => {
+        const [pledge] = await db().query(insertPledge, {
+          userId: user?.id ?? 1,
+          createdAt: new Date('2026-10-19T06:00:00Z'),
+          cancelledAt: null,
+        });
+        pledgeId = pledge?.id ?? 0;
+      }),
+    ).toEqual([1]);
+    const estimateCancel = defineQuery<{ id: number }, never>(
+      'test.openEstimatedCancel',
+      "UPDATE pledges SET cancelled_at = '2026-10-19T12:00:00Z', cancelled_at_source = 'estimated_import' WHERE id = :id",
+    );
+    expect(await userMovementReads(() => db().query(estimateCancel, { id: pledgeId }))).toEqual([1]);
+    const remove = defineQuery<{ id: number }, never>(
+      'test.openDelete',
+      'DELETE FROM pledges WHERE id = :id',
+    );
+    // The user's pledges still exist (older ones): one row comes back.
+    expect(await userMovementReads(() => db().query(remove, { id: pledgeId }))).toEqual([1]);
+    // A registration in October moves no pledge: no user is re-read, registrations and conversion are.
+    const register = defineQuery<Record<string, never>, never>(
+      'test.openRegister',
+      "INSERT INTO users (email, password_hash, created_at) VALUES ('open-month@example.test', 'x', '2026-10-19T13:00:00Z')",
+    );
+    expect(await userMovementReads(() => db().query(register, {}))).toEqual([]);
+  });
+
+  it('recomputes the open period whole after a bulk write of more than 1,000 users', async () => {
+    await engine.report(monthly);
+    const bulk = defineQuery<Record<string, never>, never>(
+      'test.openBulkPledges',
+      `INSERT INTO pledges (user_id, artist_id, amount_cents, created_at)
+       SELECT id, 1, 700, '2026-10-19T14:00:00Z' FROM users ORDER BY id LIMIT 1200`,
+    );
+    await db().query(bulk, {});
+    const events = await queriesDuring(db(), () => engine.report(monthly));
+    expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+    // Users unknown: the state is rebuilt from every moving user (userIds NULL), not patched.
+    expect(events.find((event) => event.queryName === 'kpi.userMovements')?.rowCount).toBeGreaterThan(1000);
   });
 
   it('invalidates a closed month when a pledge is backfilled into it, and everything after it', async () => {
@@ -187,7 +241,9 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
       cancelledAt: null,
     });
     const events = await queriesDuring(db(), () => engine.report(monthly));
-    expect(events.find((event) => event.queryName === 'kpi.mrrMovements')?.rowCount).toBe(1);
+    const names = events.map((event) => event.queryName);
+    expect(names).not.toContain('kpi.mrrMovements');
+    expect(names.filter((name) => name === 'kpi.userMovements')).toHaveLength(1);
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
   });
 });

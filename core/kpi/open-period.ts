@@ -1,0 +1,113 @@
+// The most recent period of an interval kept per user, so that a write recomputes the users it touched and
+// not every active user's history. Each user with a pledge created or cancelled in the period has their MRR
+// at its start (s) and end (e), whether they pledged before it, and how many of its cancels were estimated
+// (queries/kpi/user-movements.sql); the period's movements are the sum of the users' classifications — the
+// rules of mrr-movements.sql, applied per user here.
+//
+// The change log names the users of each pledge write (migration 0009). A sync's named users are marked
+// pending and re-read, in the reading transaction's snapshot, before the period is next served. A change
+// reaching before the period's start, or one whose users are unknown (a bulk write of over 1,000 users, a
+// first sync), drops the state: the period is then computed whole again.
+//
+// Bounded: a period with more than `maxUsers` moving users is not kept (about 120 bytes of heap a user:
+// 250,000 users ≈ 30 MB); it is recomputed whole after each write instead.
+import { defineQuery } from '../db/query.ts';
+import type { Queryable } from '../db/types.ts';
+import type { MovementRow } from './kpi-queries.ts';
+import { readQueryFile } from './kpi-queries.ts';
+import type { ChangeSummary } from './period-cache.ts';
+import type { Period } from './periods.ts';
+
+export const defaultMaxOpenUsers = 250_000;
+
+interface UserMovement {
+  readonly s: number;
+  readonly e: number;
+  readonly pledgedBefore: boolean;
+  readonly estimated: number;
+}
+
+const userMovements = defineQuery<
+  { periodStart: Date; periodEnd: Date; userIds: readonly number[] | null },
+  UserMovement & { userId: number }
+>('kpi.userMovements', readQueryFile('user-movements.sql'));
+
+export class OpenPeriodState {
+  readonly #pending = new Set<number>();
+
+  private constructor(
+    readonly period: Period,
+    private readonly users: Map<number, UserMovement>,
+  ) {}
+
+  /** Reads every moving user of `period`; null when there are more than `maxUsers`. */
+  static async build(tx: Queryable, period: Period, maxUsers: number): Promise<OpenPeriodState | null> {
+    const rows = await tx.query(userMovements, {
+      periodStart: period.start,
+      periodEnd: period.end,
+      userIds: null,
+    });
+    if (rows.length > maxUsers) return null;
+    return new OpenPeriodState(period, new Map(rows.map(({ userId, ...movement }) => [userId, movement])));
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Takes a sync's changes into account; false when the state can no longer be patched (drop it). */
+  note(change: ChangeSummary): boolean {
+    if (change.changedFrom === null) return true;
+    if (change.changedFrom < this.period.start || change.users === null) return false;
+    for (const user of change.users) this.#pending.add(user);
+    return true;
+  }
+
+  /** Re-reads the pending users in the snapshot `tx` reads. */
+  async refresh(tx: Queryable): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const userIds = [...this.#pending];
+    const rows = await tx.query(userMovements, {
+      periodStart: this.period.start,
+      periodEnd: this.period.end,
+      userIds,
+    });
+    for (const user of userIds) this.users.delete(user);
+    for (const { userId, ...movement } of rows) this.users.set(userId, movement);
+    this.#pending.clear();
+  }
+
+  /** The period's movements: each user classified as mrr-movements.sql does, summed. */
+  movements(): MovementRow {
+    const row: MovementRow = {
+      periodStart: this.period.start,
+      newMrrCents: 0,
+      newPledgers: 0,
+      reactivationMrrCents: 0,
+      reactivatedPledgers: 0,
+      expansionMrrCents: 0,
+      contractionMrrCents: 0,
+      churnedMrrCents: 0,
+      churnedPledgers: 0,
+      estimatedChurnMovements: 0,
+    };
+    for (const { s, e, pledgedBefore, estimated } of this.users.values()) {
+      if (s === 0 && e > 0 && !pledgedBefore) {
+        row.newMrrCents += e;
+        row.newPledgers += 1;
+      } else if (s === 0 && e > 0) {
+        row.reactivationMrrCents += e;
+        row.reactivatedPledgers += 1;
+      } else if (s > 0 && e > s) {
+        row.expansionMrrCents += e - s;
+      } else if (e > 0 && e < s) {
+        row.contractionMrrCents += s - e;
+      } else if (s > 0 && e === 0) {
+        row.churnedMrrCents += s;
+        row.churnedPledgers += 1;
+      }
+      if (estimated > 0 && ((s > 0 && e === 0) || (e > 0 && e < s))) row.estimatedChurnMovements += 1;
+    }
+    return row;
+  }
+}
