@@ -27,6 +27,8 @@ import type { RoleTokens } from './tokens.ts';
 
 export interface CollectorDeps {
   readonly db: Db;
+  /** Where the KPI routes' own reads (artists, cohorts) go; where absent, `db`. */
+  readonly readDb?: Db;
   readonly engine: KpiEngine;
   readonly tokens: RoleTokens;
   readonly metricsToken?: string | undefined;

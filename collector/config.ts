@@ -5,7 +5,9 @@ import { currencyEnvSchema } from '../core/config/currency-config.ts';
 import {
   type DatabaseConfig,
   databaseEnvSchema,
+  databaseReadEnvSchema,
   requirePostgresUrl,
+  requireReadUrlWithPostgres,
   toDatabaseConfig,
 } from '../core/config/database-config.ts';
 import {
@@ -108,6 +110,7 @@ export interface CollectorFlags {
 const token = z.string().min(16, 'must be at least 16 characters; unset it to have one generated');
 
 const collectorEnvSchema = databaseEnvSchema
+  .extend(databaseReadEnvSchema.shape)
   .extend(currencyEnvSchema.shape)
   .extend(httpServerEnvSchema.shape)
   .extend({
@@ -132,6 +135,7 @@ const collectorEnvSchema = databaseEnvSchema
     MONITORED_APP_URLS: httpUrlList('http://127.0.0.1:3000').default([]),
   })
   .superRefine(requirePostgresUrl)
+  .superRefine(requireReadUrlWithPostgres)
   .superRefine(requireHeadersWithinRequest)
   .superRefine((env, ctx) => {
     if (env.PULSE_FOUNDER_TOKEN && env.PULSE_FOUNDER_TOKEN === env.PULSE_OPERATOR_TOKEN) {

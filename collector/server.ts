@@ -1,9 +1,12 @@
-// Starts the collector: database (migrated), tokens, KPI engine, the live health source, the alert service,
-// the scaling checklist, the /metrics gauges and the live-event hub, then the HTTP server. Stops them in
-// reverse: server, alerts, health, database.
+// Starts the collector: database (migrated), the read database (a replica when DATABASE_READ_URL is set),
+// tokens, KPI engine, the live health source, the alert service, the scaling checklist, the /metrics gauges
+// and the live-event hub, then the HTTP server. Stops them in reverse: server, alerts, health, databases.
+// KPI, cohort and scaling reads use the read database; every write (alert history, scaling records, the
+// KPI change-log pruning) stays on the primary.
 import type { AddressInfo } from 'node:net';
 import { alertThresholds } from '../core/alerts/thresholds.ts';
 import { openDb } from '../core/db/open-db.ts';
+import { openReadDb, ReplicaRoutingDb } from '../core/db/read-replica.ts';
 import type { Db } from '../core/db/types.ts';
 import { listen } from '../core/http/client-errors.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
@@ -20,6 +23,7 @@ import { createHealthSource } from './health/create-health-source.ts';
 import type { HealthSource } from './health/types.ts';
 import { ConcurrencyLimit } from './http/concurrency-limit.ts';
 import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
+import { registerReplicaGauges } from './metrics/replica-gauges.ts';
 import { createAgentSeriesReader } from './scaling/agent-series.ts';
 import { createExposedFilesProbe } from './scaling/exposed-files.ts';
 import { readScalingHealth } from './scaling/health-inputs.ts';
@@ -31,6 +35,8 @@ export interface RunningCollector {
   readonly url: string;
   readonly tokens: ResolvedTokens;
   readonly db: Db;
+  /** Where KPI, cohort and scaling reads go: `db` itself unless DATABASE_READ_URL names a replica. */
+  readonly readDb: Db;
   readonly engine: KpiEngine;
   readonly health: HealthSource | null;
   readonly alerts: AlertService;
@@ -51,14 +57,23 @@ export async function startCollector(
   options: StartCollectorOptions = {},
 ): Promise<RunningCollector> {
   const db = options.db ?? (await openDb(config.database, 'pulse-collector'));
-  const closeDb = options.db ? async () => undefined : () => db.close();
+  let readDb: Db = db;
+  const closeDb = async () => {
+    if (readDb !== db) await readDb.close();
+    if (!options.db) await db.close();
+  };
   let health: HealthSource | null = null;
   let alerts: AlertService | null = null;
   try {
     await migrate(db);
+    readDb = await openReadDb(config.database, db, 'pulse-collector', { log });
     const tokens = await resolveTokens(config.database.dataDir, config);
     const kpi = config.kpi ?? defaultKpiSettings;
-    const engine = new KpiEngine(db, { currency: config.currency, cachePeriods: kpi.cachePeriods });
+    const engine = new KpiEngine(readDb, {
+      currency: config.currency,
+      cachePeriods: kpi.cachePeriods,
+      writeDb: db,
+    });
     const events = new EventHub();
     const limits = config.limits ?? defaultCollectorLimits;
 
@@ -72,6 +87,7 @@ export async function startCollector(
     const scaling = cacheScalingReports(
       createScalingService({
         db,
+        readDb,
         database: config.database,
         redisConfigured: config.redisConfigured,
         ...(health ? { readHealth: readScalingHealth(health) } : {}),
@@ -118,9 +134,11 @@ export async function startCollector(
       alertStates: () => running.states(),
       scalingReport: () => scaling.recent(),
     });
+    if (readDb instanceof ReplicaRoutingDb) registerReplicaGauges(metrics.registry, readDb);
 
     const app = createCollectorApp({
       db,
+      readDb,
       engine,
       tokens: tokens.tokens,
       metricsToken: config.metricsToken,
@@ -144,6 +162,7 @@ export async function startCollector(
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       tokens,
       db,
+      readDb,
       engine,
       health,
       alerts,

@@ -17,6 +17,8 @@ import { sendJsonInSlices } from '../http/send-json-in-slices.ts';
 
 export interface KpiRouteDeps {
   readonly db: Db;
+  /** The read database (a replica when DATABASE_READ_URL is set) for artists and cohorts; default `db`. */
+  readonly readDb?: Db | undefined;
   readonly engine: KpiEngine;
   readonly currency: string;
   /** Shared by every /api/kpis* route. */
@@ -70,7 +72,7 @@ async function inSlot(limit: ConcurrencyLimit, res: Response, respond: () => Pro
   }
 }
 
-export function kpiRoutes({ db, engine, currency, kpiLimit }: KpiRouteDeps): Router {
+export function kpiRoutes({ db, readDb = db, engine, currency, kpiLimit }: KpiRouteDeps): Router {
   const router = Router();
 
   router.get('/api/kpis', async (req, res) => {
@@ -86,7 +88,7 @@ export function kpiRoutes({ db, engine, currency, kpiLimit }: KpiRouteDeps): Rou
     const range = parseRange(query);
     const limit = parseLimit(query.limit);
     await inSlot(kpiLimit, res, async () => {
-      res.json(await artistReport(db, range, limit, currency));
+      res.json(await artistReport(readDb, range, limit, currency));
     });
   });
 
@@ -100,7 +102,7 @@ export function kpiRoutes({ db, engine, currency, kpiLimit }: KpiRouteDeps): Rou
       );
     }
     await inSlot(kpiLimit, res, async () => {
-      res.json(await cohortReport(db, range, currency));
+      res.json(await cohortReport(readDb, range, currency));
     });
   });
 

@@ -30,7 +30,10 @@ import type {
 } from './scaling-types.ts';
 
 export interface ScalingServiceDeps {
+  /** Scaling records are written and read back here (a record must show in the next report at once). */
   readonly db: Db;
+  /** The database signals (users, indexes, load-test users, legacy follow) are read here; default `db`. */
+  readonly readDb?: Db;
   /** The collector's database settings (type and pool): `config.database` as it is. */
   readonly database: ScalingDatabaseSettings;
   /** Whether REDIS_URL is set for the collector. */
@@ -91,7 +94,7 @@ export function createScalingService(deps: ScalingServiceDeps): ScalingService {
     async report() {
       const at = now();
       const [signals, records, health, agentSeries, exposedFiles] = await Promise.all([
-        readDatabaseSignals(deps.db, at),
+        readDatabaseSignals(deps.readDb ?? deps.db, at),
         latestScalingRecords(deps.db),
         readHealth(deps.readHealth),
         readOptional(

@@ -102,6 +102,7 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
       'idx_alert_history_at',
       'idx_kpi_changes_recorded_at',
       'idx_kpi_changes_xid',
+      'idx_kpi_period_store_stored_at',
       'idx_pledge_levels_artist_id',
       'idx_pledges_artist_id',
       'idx_pledges_cancelled_at',
