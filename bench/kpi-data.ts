@@ -1,4 +1,9 @@
-// Benchmark data at the scale the KPI issue names: 100,000 users and 1,000,000 pledges over 24 months,
+// Two shapes of benchmark data, because the KPI engine's cost depends on the shape: (1) the generator's
+// (below: growing registrations, pledges soon after registering, constant cancel hazard) and (2) a dense one
+// (loadDenseData: ten pledges per user spread evenly from registration to the end of the range, 45 %
+// cancelled later), where almost every user moves in almost every month.
+//
+// The generator's shape at the scale the KPI issue names: 100,000 users and 1,000,000 pledges over 24 months,
 // generated inside PostgreSQL (generate_series, seeded) because a million rows through the demo model's
 // JS path would time the loader rather than the KPIs. Registrations grow over time; most pledges come soon
 // after registering; popularity and amounts are skewed; a pledge is cancelled with a constant hazard of about
@@ -45,17 +50,64 @@ const distinctPledgers = defineQuery<Record<string, never>, { users: number }>(
   'SELECT count(DISTINCT user_id) AS users FROM pledges',
 );
 
-export async function loadBenchData(db: Db): Promise<void> {
+/** The generator's shape, at the issue's scale unless told otherwise. */
+export async function loadBenchData(
+  db: Db,
+  scale: { users: number; pledges: number } = benchScale,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(setSeed, {});
-    await tx.query(insertUsers, { users: benchScale.users, start: benchStart, end: benchEnd });
+    await tx.query(insertUsers, { users: scale.users, start: benchStart, end: benchEnd });
     await tx.query(insertArtists, { artists: benchScale.artists, start: benchStart });
-    await tx.query(insertPledges, { ...benchScale, end: benchEnd });
+    await tx.query(insertPledges, { ...scale, artists: benchScale.artists, end: benchEnd });
   });
   await db.runScript('bench.analyze', 'ANALYZE users; ANALYZE pledges; ANALYZE artists');
   // Guard against a degenerate data set (it happened once): pledges must spread over most users.
   const [spread] = await db.query(distinctPledgers, {});
-  if ((spread?.users ?? 0) < benchScale.users * 0.9) {
+  if ((spread?.users ?? 0) < scale.users * 0.9) {
     throw new Error(`benchmark data is degenerate: only ${spread?.users} users have pledges`);
   }
+}
+
+export interface DenseScale {
+  readonly users: number;
+  readonly pledgesPerUser: number;
+}
+
+export const denseScale: DenseScale = { users: 100_000, pledgesPerUser: 10 };
+/** The flagged large run (KPI_BENCH_10M=1): 1,000,000 users, 10,000,000 pledges. */
+export const hugeDenseScale: DenseScale = { users: 1_000_000, pledgesPerUser: 10 };
+
+const insertDenseUsers = defineQuery<{ users: number; start: Date; end: Date }, never>(
+  'bench.insertDenseUsers',
+  `INSERT INTO users (email, password_hash, name, created_at)
+   SELECT 'dense' || i || '@bench.pledgr.test', 'x', NULL,
+          :start::timestamptz + (:end::timestamptz - :start::timestamptz) * random()
+     FROM generate_series(1::bigint, :users::bigint) AS i`,
+);
+const insertDensePledges = defineQuery<{ perUser: number; artists: number; end: Date }, never>(
+  'bench.insertDensePledges',
+  `INSERT INTO pledges (user_id, artist_id, amount_cents, created_at, cancelled_at)
+   SELECT user_id, artist_id, amount_cents, created_at,
+          CASE WHEN random() < 0.45 THEN created_at + (:end::timestamptz - created_at) * random() END
+     FROM (SELECT u.id AS user_id,
+                  1 + floor(:artists * random() ^ 2)::bigint AS artist_id,
+                  (100 * ceil(100 * random() ^ 4))::int AS amount_cents,
+                  u.created_at + (:end::timestamptz - u.created_at) * random() AS created_at
+             FROM users u CROSS JOIN generate_series(1, :perUser::int)) p`,
+);
+
+/** The dense shape over benchStart … benchEnd: every user registers in the range and pledges ten times. */
+export async function loadDenseData(db: Db, scale: DenseScale = denseScale): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(setSeed, {});
+    await tx.query(insertDenseUsers, { users: scale.users, start: benchStart, end: benchEnd });
+    await tx.query(insertArtists, { artists: benchScale.artists, start: benchStart });
+    await tx.query(insertDensePledges, {
+      perUser: scale.pledgesPerUser,
+      artists: benchScale.artists,
+      end: benchEnd,
+    });
+  });
+  await db.runScript('bench.analyze', 'ANALYZE users; ANALYZE pledges; ANALYZE artists');
 }

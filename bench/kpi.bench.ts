@@ -1,119 +1,122 @@
-// KPI refresh: the full 24-month monthly set over 100,000 users / 1,000,000 pledges on PostgreSQL — the
-// per-month baseline, the engine cold (no cache), the engine warm (closed months cached, the open one
-// recomputed), and the same two through the collector's HTTP API. Medians of 3 (baseline, cold) or 7 (warm).
+// KPI refresh, side by side in one run, on two shapes of data (the generator's and a dense one, see
+// kpi-data.ts) and on both databases: the per-month baseline, the engine cold (no cache, no store), a
+// restarted engine (periods from the database store), warm (same engine, no write since), the first write
+// in the open month (builds its per-user state), one more write (re-reads one user), and a backfill into a
+// closed month (recomputes from it on). On PostgreSQL also the first GET /api/kpis of a freshly started
+// collector. Every figure is checked: the engine's answers equal the baseline's.
+// KPI_BENCH_10M=1 adds the dense shape at 1,000,000 users / 10,000,000 pledges on PostgreSQL.
 import { tmpdir } from 'node:os';
-import type { RunningCollector } from '../collector/server.ts';
+import { openPgliteDb } from '../core/db/pglite-db.ts';
 import { openPostgresDb } from '../core/db/postgres-db.ts';
-import { defineQuery } from '../core/db/query.ts';
 import type { Db } from '../core/db/types.ts';
-import { KpiEngine } from '../core/kpi/kpi-engine.ts';
-import { listPeriods } from '../core/kpi/periods.ts';
-import type { KpiReport } from '../core/kpi/types.ts';
 import { migrate } from '../core/migrate.ts';
 import { getJson, startTestCollector } from '../test/support/collector.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
-import { type Benchmark, medianSeconds, SkipBenchmark } from './harness.ts';
-import { baselineMonthly } from './kpi-baseline.ts';
-import { benchEnd, benchScale, benchStart, loadBenchData } from './kpi-data.ts';
+import type { Benchmark } from './harness.ts';
+import { benchScale, denseScale, hugeDenseScale, loadBenchData, loadDenseData } from './kpi-data.ts';
+import { measureShape, ms, request, type ShapeFigures, seconds } from './kpi-scenarios.ts';
 
 const pool = { max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 };
-/** "Now" sits inside the last month, so 23 months are closed and one is open. */
-const now = new Date('2026-10-20T00:00:00Z');
-/** A live write: one new pledge in the open month. */
-const newPledge = defineQuery<{ at: Date }, never>(
-  'bench.newPledge',
-  'INSERT INTO pledges (user_id, artist_id, amount_cents, created_at) VALUES (1, 1, 500, :at)',
-);
-const request = { from: '2024-11-01', to: '2026-11-01', interval: 'month', asOf: now } as const;
-const apiPath = `/api/kpis?from=${request.from}&to=${request.to}&interval=month&asOf=${now.toISOString()}`;
+const apiPath = `/api/kpis?from=${request.from}&to=${request.to}&interval=month&asOf=${request.asOf.toISOString()}`;
 
-const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+interface Shape {
+  readonly name: string;
+  readonly load: (db: Db) => Promise<void>;
+}
+const count = (n: number) => n.toLocaleString('en-US');
+/** Both shapes at `fraction` of the issue's scale (PGlite runs in WebAssembly: a tenth keeps the run short). */
+function shapesAt(fraction: number): Shape[] {
+  const generator = { users: benchScale.users * fraction, pledges: benchScale.pledges * fraction };
+  const dense = { ...denseScale, users: denseScale.users * fraction };
+  return [
+    {
+      name: `generator ${count(generator.users)} users / ${count(generator.pledges)} pledges`,
+      load: (db) => loadBenchData(db, generator),
+    },
+    {
+      name: `dense ${count(dense.users)} users / ${count(dense.users * dense.pledgesPerUser)} pledges`,
+      load: (db) => loadDenseData(db, dense),
+    },
+  ];
+}
 
 export const kpiBenchmark: Benchmark = {
   name: 'kpi',
   async run() {
+    // Each line is printed as soon as it is measured (a full run takes several minutes).
+    const lines: string[] = [];
+    const print = (line: string) => {
+      lines.push(line);
+      console.log(line);
+    };
     const unavailable = await probePostgres();
-    if (unavailable) throw new SkipBenchmark(unavailable);
-    const temp = await createTempDatabase('pulse_bench');
-    const db = openPostgresDb({ url: temp.url, pool });
-    let collector: RunningCollector | undefined;
-    try {
-      await migrate(db);
-      const loadSeconds = await medianSeconds(
-        1,
-        async () => undefined,
-        () => loadBenchData(db),
+    for (const shape of shapesAt(1)) {
+      print(
+        unavailable
+          ? `kpi [PostgreSQL, ${shape.name}]: skipped — ${unavailable}`
+          : await onPostgres(shape, true),
       );
-      const months = listPeriods(benchStart, benchEnd, 'month');
-
-      const baseline = await medianSeconds(
-        3,
-        async () => undefined,
-        () => baselineMonthly(db, months).then(() => undefined),
-      );
-      const cold = await medianSeconds(
-        3,
-        async () => undefined,
-        () => coldReport(db).then(() => undefined),
-      );
-      const engine = new KpiEngine(db, { currency: 'USD', now: () => now });
-      await engine.report(request);
-      const warm = await medianSeconds(
-        7,
-        async () => undefined,
-        () => engine.report(request).then(() => undefined),
-      );
-      const afterWrite = await medianSeconds(
-        5,
-        () => db.query(newPledge, { at: now }),
-        () => engine.report(request).then(() => undefined),
-      );
-      await checkAgainstBaseline(db, months);
-
-      collector = await startTestCollector({ kind: 'postgres', url: temp.url, dataDir: tmpdir(), pool });
-      const apiCold = await timeOnce(() => getJson(collector as RunningCollector, apiPath, 'founder'));
-      const apiWarm = await medianSeconds(
-        7,
-        async () => undefined,
-        () => getJson(collector as RunningCollector, apiPath, 'founder').then(() => undefined),
-      );
-      return (
-        `kpi 24 monthly periods over ${benchScale.users.toLocaleString('en-US')} users / ` +
-        `${benchScale.pledges.toLocaleString('en-US')} pledges (PostgreSQL, loaded in ${loadSeconds.toFixed(1)} s): ` +
-        `per-month baseline ${baseline.toFixed(2)} s; engine cold ${cold.toFixed(2)} s = ${(baseline / cold).toFixed(1)}× faster, ` +
-        `warm (no write since) ${ms(warm)} = ${(baseline / warm).toFixed(0)}× faster, ` +
-        `after a new pledge in the open month ${ms(afterWrite)} = ${(baseline / afterWrite).toFixed(0)}× faster; ` +
-        `API cold ${ms(apiCold)}, warm ${ms(apiWarm)}`
-      );
-    } finally {
-      await collector?.stop();
-      await db.close();
-      await temp.drop();
     }
+    for (const shape of shapesAt(0.1)) print(await onPglite(shape));
+    if (process.env.KPI_BENCH_10M === '1') {
+      const huge: Shape = {
+        name: `dense ${count(hugeDenseScale.users)} users / ${count(hugeDenseScale.users * hugeDenseScale.pledgesPerUser)} pledges`,
+        load: (db) => loadDenseData(db, hugeDenseScale),
+      };
+      print(unavailable ? `kpi 10M: skipped — ${unavailable}` : await onPostgres(huge, false));
+    }
+    return `kpi: ${lines.length} lines above`;
   },
 };
 
-function coldReport(db: Db): Promise<KpiReport> {
-  return new KpiEngine(db, { currency: 'USD', cache: false, now: () => now }).report(request);
-}
-
-async function timeOnce(task: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await task();
-  return (performance.now() - started) / 1000;
-}
-
-/** A fast answer only counts if it is the same answer: every baseline figure must match the engine's. */
-async function checkAgainstBaseline(db: Db, months: ReturnType<typeof listPeriods>): Promise<void> {
-  const [engine, baseline] = [await coldReport(db), await baselineMonthly(db, months)];
-  baseline.forEach((month, i) => {
-    const period = engine.periods[i] as unknown as Record<string, unknown>;
-    for (const [field, value] of Object.entries(month)) {
-      if (period[field] !== value) {
-        throw new Error(
-          `baseline and engine disagree on ${field} for ${period.periodStart}: ${value} vs ${period[field]}`,
-        );
-      }
+async function onPostgres(shape: Shape, withBaseline: boolean): Promise<string> {
+  const temp = await createTempDatabase('pulse_bench');
+  const db = openPostgresDb({ url: temp.url, pool });
+  try {
+    await migrate(db);
+    const figures = await measureShape(db, shape.load, { baselineRuns: withBaseline ? 3 : 0, coldRuns: 3 });
+    // A freshly started collector's first answer: from the store the engine runs above left.
+    const collector = await startTestCollector({ kind: 'postgres', url: temp.url, dataDir: tmpdir(), pool });
+    let apiFirst: number;
+    try {
+      const started = performance.now();
+      await getJson(collector, apiPath, 'founder');
+      apiFirst = (performance.now() - started) / 1000;
+    } finally {
+      await collector.stop();
     }
-  });
+    return `${describe('PostgreSQL', shape.name, figures)}; a freshly started collector's first GET /api/kpis ${ms(apiFirst)}`;
+  } finally {
+    await db.close();
+    await temp.drop();
+  }
+}
+
+async function onPglite(shape: Shape): Promise<string> {
+  const db = await openPgliteDb({ dataDir: 'memory://' });
+  try {
+    await migrate(db);
+    return describe(
+      'PGlite',
+      shape.name,
+      await measureShape(db, shape.load, { baselineRuns: 1, coldRuns: 1 }),
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+function describe(database: string, shape: string, f: ShapeFigures): string {
+  const times = (fast: number) =>
+    f.baseline ? ` = ${(f.baseline / fast).toFixed(f.baseline / fast < 10 ? 1 : 0)}×` : '';
+  return (
+    `kpi [${database}, ${shape}, loaded in ${seconds(f.load)}], 24 months: ` +
+    `${f.baseline ? `per-month baseline ${seconds(f.baseline)}; ` : ''}` +
+    `cold ${seconds(f.cold)}${times(f.cold)} (${f.coldQueries}); ` +
+    `restarted ${ms(f.restarted)}${times(f.restarted)}; warm ${ms(f.warm)}; ` +
+    `first write in the open month ${ms(f.firstWrite)} (builds its per-user state, ${f.openUsers.toLocaleString('en-US')} users); ` +
+    `after one more write ${ms(f.afterWrite)}${times(f.afterWrite)}; ` +
+    `after a backfill 6 months back ${ms(f.afterBackfill)}${times(f.afterBackfill)}; ` +
+    `process RSS during cold ${(f.coldPeakRssBytes / 1048576).toFixed(0)} MB at most`
+  );
 }

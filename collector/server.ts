@@ -73,6 +73,7 @@ export async function startCollector(
       currency: config.currency,
       cachePeriods: kpi.cachePeriods,
       writeDb: db,
+      onStoreError: (error) => log(`kpi: computed periods not stored (${(error as Error).message})`),
     });
     const events = new EventHub();
     const limits = config.limits ?? defaultCollectorLimits;
