@@ -78,6 +78,11 @@ export class KpiEngine {
     return this.#cache?.maxPeriods ?? 0;
   }
 
+  /** How many users the interval's most recent period keeps per user (0 when none is kept). */
+  openPeriodUsers(interval: KpiInterval): number {
+    return this.#open.get(interval)?.userCount ?? 0;
+  }
+
   report(request: KpiRequest): Promise<KpiReport> {
     const raw = { ...request, asOf: request.asOf?.toISOString() };
     return this.reportParsed(parseKpiRequest(raw, (p) => p, this.#now));
