@@ -27,6 +27,13 @@ export const grafanaTime = {
   to: '$__timeTo()::timestamptz',
   /** The start of the UTC month holding the range start: KPI periods are aligned (DESIGN.md). */
   monthOfFrom: "date_trunc('month', $__timeFrom()::timestamptz, 'UTC')",
+  /**
+   * Every UTC month start from the one holding the range start to the range end, as the KPI engine's
+   * `:bounds` (months stepped on UTC wall time, so a session time zone cannot shift them).
+   */
+  monthStarts:
+    "ARRAY(SELECT m AT TIME ZONE 'UTC' FROM generate_series(date_trunc('month', $__timeFrom()::timestamptz AT TIME ZONE 'UTC'), " +
+    "$__timeTo()::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond', interval '1 month') AS m)",
 } as const;
 
 /** Replaces every named parameter of `sqlText` with its binding; refuses a missing or an unused binding. */

@@ -3,8 +3,9 @@
 //
 // How each SQL file becomes a panel (the files are read by builder/kpi-sql.ts, never copied):
 //   registrations.sql, conversion.sql, mrr-movements.sql compute one row per period over a range, as the KPI
-//     engine calls them: :unit = 'month', :rangeStart = the start of the month holding the range start
-//     (periods are aligned), :rangeEnd = the range end; the panel renames "periodStart" to `time`.
+//     engine calls them: :bounds = every month start from the one holding the range start (periods are
+//     aligned), :rangeStart = the first of them, :rangeEnd = the range end; the panel renames "periodStart"
+//     to `time`.
 //   users-before.sql and mrr-snapshot.sql compute one instant per call (:at): a generated
 //     generate_series of month starts (plus the range end) calls them once per instant as a LATERAL
 //     subquery — users, pledgers and MRR at each month start.
@@ -25,7 +26,11 @@ import type { Dashboard } from '../builder/types.ts';
 /** Grafana's unit for the platform currency (PULSE_CURRENCY, default USD): change both together. */
 const currency = 'currencyUSD';
 
-const monthly = { unit: "'month'", rangeStart: grafanaTime.monthOfFrom, rangeEnd: grafanaTime.to };
+const monthly = {
+  bounds: grafanaTime.monthStarts,
+  rangeStart: grafanaTime.monthOfFrom,
+  rangeEnd: grafanaTime.to,
+};
 
 /** Month starts from the one holding the range start, and the range end itself ("now"), as `at`. */
 const instants = `SELECT month_start AT TIME ZONE 'UTC' AS at
