@@ -3,12 +3,14 @@
 # the migration (`node cli/bin.js migrate`); docker-compose.yml picks the command per service.
 #
 # Stage `build` installs every dependency and builds the dashboard (Vite, a dev dependency) into
-# dashboard/dist and the drop-in agent into agent/dist. Stage `runtime` installs production dependencies only
-# (`npm ci --omit=dev`) and copies the sources and both builds: the services' TypeScript runs through tsx,
-# which is therefore a runtime dependency. `--ignore-scripts`: the repository's `prepare` (agent build, test
-# fixtures) needs sources the install step has not copied yet; the builds run explicitly. It runs as the unprivileged `node` user; the code is root-owned and read-only to it,
-# only /app/data (PULSE_DATA_DIR) is writable. test/stack/compose.test.ts checks the stages, the user, the
-# HEALTHCHECK and that every file a CMD names exists.
+# dashboard/dist, the drop-in agent into agent/dist and the `pulse` CLI into cli/dist (so `node cli/bin.js
+# collector|migrate` start without compiling TypeScript). Stage `runtime` installs production dependencies
+# only (`npm ci --omit=dev`) and copies the sources and the three builds: the services' other TypeScript
+# (agent/main.ts) runs through tsx, which is therefore a runtime dependency. `--ignore-scripts`: the
+# repository's `prepare` (agent and CLI builds, test fixtures) needs sources the install step has not copied
+# yet; the builds run explicitly. It runs as the unprivileged `node` user; the code is root-owned and
+# read-only to it, only /app/data (PULSE_DATA_DIR) is writable. test/stack/compose.test.ts checks the stages,
+# the user, the HEALTHCHECK and that every file a CMD names exists.
 
 ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 
@@ -17,7 +19,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN npm run build:dashboard && npm run build:agent
+RUN npm run build:dashboard && npm run build:agent && npm run build:cli
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
@@ -32,6 +34,10 @@ COPY core ./core
 COPY queries ./queries
 COPY --from=build /app/dashboard/dist ./dashboard/dist
 COPY --from=build /app/agent/dist ./agent/dist
+COPY --from=build /app/cli/dist ./cli/dist
+# The image's sources and its CLI build come from the same context and never change: run the build, without
+# comparing file times (cli/bin.js otherwise falls back to the sources when one looks newer than the build).
+ENV PULSE_CLI=compiled
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000 9464 4000

@@ -23,7 +23,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } 
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentCommand } from '../cli/commands/agent.ts';
+import { agentCommand } from '../cli/actions/agent.ts';
 import { dropInEntry } from '../cli/spawn-instrumented.ts';
 import { openPostgresDb } from '../core/db/postgres-db.ts';
 import { defineQuery } from '../core/db/query.ts';

@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createSession } from '../agent/stores/session-store.ts';
-import { agentCommand } from '../cli/commands/agent.ts';
+import { agentCommand } from '../cli/actions/agent.ts';
 import { openPostgresDb } from '../core/db/postgres-db.ts';
 import { defineQuery } from '../core/db/query.ts';
 import { migrate } from '../core/migrate.ts';

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark in turn and prints one line each (or why it was skipped).
 import { agentBenchmark } from './agent.bench.ts';
 import { cacheBenchmark } from './cache.bench.ts';
+import { cliBenchmark } from './cli.bench.ts';
 import { dashboardBenchmark } from './dashboard.bench.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 import { kpiBenchmark } from './kpi.bench.ts';
@@ -16,6 +17,7 @@ const benchmarks: Benchmark[] = [
   agentBenchmark,
   cacheBenchmark,
   dashboardBenchmark,
+  cliBenchmark,
 ];
 
 const only = process.argv[2];

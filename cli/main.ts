@@ -1,8 +1,11 @@
 // The `pulse` command: parses arguments with commander and calls into core. Returns the exit code:
 // 0 success, 1 the operation failed or was refused, 2 bad usage or configuration (a one-line message).
+// Each command's module (commands/) only declares it; its work (actions/) is imported when it runs, so
+// `pulse --help` loads no database driver, server or schema library, and a command only what it uses.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, ParameterError, RefusedError, UsageError } from '../core/errors.ts';
+import { fromPackageRoot } from '../core/package-root.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerCollector } from './commands/collector.ts';
 import { registerImportSqlite } from './commands/import-sqlite.ts';
@@ -13,7 +16,7 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerSeed } from './commands/seed.ts';
 import { registerStart } from './commands/start.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+const { version } = JSON.parse(readFileSync(fromPackageRoot('package.json'), 'utf8')) as {
   version: string;
 };
 

@@ -2,10 +2,10 @@
 // must patch modules before they are imported, which this CLI process already did), forwards SIGTERM and
 // SIGINT to it, and resolves with its exit code. `pulse agent` and `pulse start` run this way.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fromPackageRoot } from '../core/package-root.ts';
 
 /** The drop-in agent's entry: plain JavaScript, the agent itself built ahead of time (npm run build:agent). */
-export const dropInEntry = fileURLToPath(new URL('../agent/register.js', import.meta.url));
+export const dropInEntry = fromPackageRoot('agent', 'register.js');
 
 /** The node arguments that run `entry` (a TypeScript path) under tsx and the drop-in agent. */
 export function instrumentedCommand(entry: string): string[] {

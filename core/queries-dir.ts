@@ -1,4 +1,4 @@
-// Where the SQL files live: `queries/` is read as data by core (migrations now, KPI queries later).
-import { fileURLToPath } from 'node:url';
+// Where the SQL files live: `queries/` is read as data by core (migrations, KPI queries).
+import { fromPackageRoot } from './package-root.ts';
 
-export const queriesDir = fileURLToPath(new URL('../queries/', import.meta.url));
+export const queriesDir = fromPackageRoot('queries');

@@ -18,6 +18,7 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { fromPackageRoot } from '../../core/package-root.ts';
 import { markUntracked } from '../../core/telemetry/untracked-server.ts';
 import type { TelemetryConfig } from '../config.ts';
 import { switchOff } from './fault-guard.ts';
@@ -31,7 +32,7 @@ export interface Telemetry {
 
 function pulseVersion(): string {
   try {
-    const packageJson = new URL('../../package.json', import.meta.url);
+    const packageJson = fromPackageRoot('package.json');
     return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';

@@ -1,8 +1,6 @@
 // `pulse collector`: runs the KPI service (JSON API) until SIGTERM/SIGINT, printing its address and any
-// token it generated (once).
+// token it generated (once). Declares the command only; the work is in ../actions/collector.ts.
 import type { Command } from 'commander';
-import { loadCollectorConfig } from '../../collector/config.ts';
-import { startCollector } from '../../collector/server.ts';
 import { wholeNumberFlag } from '../arguments.ts';
 
 export function registerCollector(program: Command): void {
@@ -15,21 +13,7 @@ export function registerCollector(program: Command): void {
       wholeNumberFlag(0, 65_535),
     )
     .action(async (flags: { port?: number }) => {
-      const config = loadCollectorConfig(process.env, { ...program.opts(), port: flags.port });
-      const collector = await startCollector(config);
-      console.log(
-        `Collector listening on ${collector.url} (${collector.db.kind} database ${collector.db.location})`,
-      );
-      for (const role of collector.tokens.generated) {
-        console.log(
-          `Generated ${role} token (stored in ${collector.tokens.file}): ${collector.tokens.tokens[role]}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      await collector.stop();
+      const { runCollector } = await import('../actions/collector.ts');
+      await runCollector(program.opts(), flags);
     });
 }

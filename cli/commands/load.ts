@@ -1,20 +1,10 @@
 // `pulse load`: sends a realistic traffic mix (browsing, sign-ups, logins, pledges, changes, cancellations
 // and a share of invalid requests) to a running pledge API with autocannon, then prints a summary.
 // Exit code 1 when any answer was a 5xx.
+// Declares the command only; the work is in ../actions/load.ts, imported when the command runs.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type KindCounts, type LoadSummary, runLoad } from '../../agent/load/load-generator.ts';
-import { requestKinds } from '../../agent/load/traffic-mix.ts';
+import type { LoadFlags } from '../actions/load.ts';
 import { wholeNumberFlag } from '../arguments.ts';
-
-interface LoadFlags {
-  readonly url: string;
-  readonly duration?: number;
-  readonly requests?: number;
-  readonly connections: number;
-  readonly invalidShare: number;
-  readonly rate?: number;
-  readonly json?: boolean;
-}
 
 function urlFlag(text: string): string {
   let url: URL;
@@ -75,51 +65,7 @@ export function registerLoad(program: Command): void {
         'Exit codes: 0 no 5xx answer, 1 at least one 5xx (or the API could not be reached), 2 bad usage.',
     )
     .action(async (flags: LoadFlags) => {
-      const summary = await runLoad({
-        url: flags.url,
-        connections: flags.connections,
-        invalidShare: flags.invalidShare,
-        ...(flags.rate ? { ratePerSecond: flags.rate } : {}),
-        ...(flags.requests !== undefined
-          ? { requests: flags.requests }
-          : { durationSeconds: flags.duration ?? 10 }),
-      });
-      process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : describeLoad(summary));
-      if (summary.statusClasses['5xx'] > 0) {
-        throw new Error(`${summary.statusClasses['5xx']} request(s) were answered with a 5xx`);
-      }
+      const { runLoad } = await import('../actions/load.ts');
+      await runLoad(flags);
     });
-}
-
-const count = (n: number) => n.toLocaleString('en-US');
-
-/** The summary as a person reads it: totals, latency, then one row per kind of request. */
-export function describeLoad(summary: LoadSummary): string {
-  const { statusClasses: status, latencyMs: latency, invalid } = summary;
-  const lines = [
-    `Load run ${summary.runId} against ${summary.url}: ${count(summary.sent)} requests sent in ` +
-      `${summary.durationSeconds.toFixed(1)} s over ${summary.connections} connections ` +
-      `(${count(summary.answered)} answered, ${count(summary.errors)} connection errors or timeouts)`,
-    `  throughput ${count(Math.round(summary.throughputPerSecond))} req/s; latency p50 ${latency.p50.toFixed(1)} ms, ` +
-      `p95 ${latency.p95.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
-    `  answers: 2xx ${count(status['2xx'])}, 4xx ${count(status['4xx'])}, 5xx ${count(status['5xx'])}` +
-      (status['3xx'] ? `, 3xx ${count(status['3xx'])}` : ''),
-    `  ${'kind'.padEnd(14)}${['sent', '2xx', '4xx', '5xx'].map((h) => h.padStart(9)).join('')}`,
-    ...requestKinds.map((kind) => {
-      const row = summary.byKind[kind] as KindCounts;
-      return `  ${kind.padEnd(14)}${[row.sent, row['2xx'], row['4xx'], row['5xx']].map((n) => count(n).padStart(9)).join('')}`;
-    }),
-    `  invalid requests: ${count(invalid.sent)} sent, ${count(invalid.answered4xx)} answered 4xx, ` +
-      `${count(invalid.wrongly2xx)} wrongly 2xx, ${count(invalid.wrongly5xx)} wrongly 5xx`,
-    `  valid requests refused with 4xx: ${count(summary.validAnswered4xx)}; users registered: ` +
-      `${count(summary.usersRegistered)}` +
-      (summary.setup.artistsCreated ? `; artists created for the run: ${summary.setup.artistsCreated}` : ''),
-  ];
-  if (summary.rateLimitPolicy) {
-    lines.push(
-      `  warning: the API is rate-limited (RateLimit-Policy: ${summary.rateLimitPolicy}); ` +
-        'restart the agent with RATE_LIMIT_API=off RATE_LIMIT_AUTH=off',
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,6 @@
 // `pulse migrate`: applies the schema in queries/migrations/ to the configured database; safe to run twice.
+// Declares the command only; the work is in ../actions/migrate.ts, imported when the command runs.
 import type { Command } from 'commander';
-import { migrate } from '../../core/migrate.ts';
-import { describeDb, withDb } from './with-db.ts';
 
 export function registerMigrate(program: Command): void {
   program
@@ -10,18 +9,7 @@ export function registerMigrate(program: Command): void {
       'apply the pledge-table schema to DATABASE_URL (or the embedded database); safe to run twice',
     )
     .action(async () => {
-      await withDb(program.opts(), async (db) => {
-        const result = await migrate(db);
-        const target = describeDb(db);
-        if (result.applied.length === 0) {
-          console.log(
-            `${target} is up to date (${result.alreadyApplied.length} migration(s) already applied).`,
-          );
-        } else {
-          console.log(
-            `Applied ${result.applied.length} migration(s) to ${target}: ${result.applied.join(', ')}.`,
-          );
-        }
-      });
+      const { runMigrate } = await import('../actions/migrate.ts');
+      await runMigrate(program.opts());
     });
 }

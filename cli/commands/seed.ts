@@ -1,18 +1,8 @@
 // `pulse seed`: writes deterministic, realistic demo data (see core/seed/demo-model.ts) in one transaction.
+// Declares the command only; the work is in ../actions/seed.ts, imported when the command runs.
 import type { Command } from 'commander';
-import { migrate } from '../../core/migrate.ts';
-import { seedDemoData } from '../../core/seed/seed-demo.ts';
+import type { SeedFlags } from '../actions/seed.ts';
 import { instantFlag, wholeNumberFlag } from '../arguments.ts';
-import { progressBar } from './progress-bar.ts';
-import { describeDb, withDb } from './with-db.ts';
-
-interface SeedFlags {
-  readonly users: number;
-  readonly months: number;
-  readonly seed: number;
-  readonly until?: Date;
-  readonly append?: boolean;
-}
 
 export function registerSeed(program: Command): void {
   program
@@ -29,26 +19,7 @@ export function registerSeed(program: Command): void {
     .option('--until <date>', 'end of the simulated history (default: now)', instantFlag)
     .option('--append', 'add to a database that already has users (refused otherwise)')
     .action(async (flags: SeedFlags) => {
-      await withDb(program.opts(), async (db) => {
-        await migrate(db);
-        const bar = progressBar('seed');
-        try {
-          const summary = await seedDemoData(db, {
-            users: flags.users,
-            months: flags.months,
-            seed: flags.seed,
-            until: flags.until ?? new Date(),
-            append: flags.append === true,
-            onProgress: bar.update,
-          });
-          bar.stop();
-          console.log(
-            `Seeded ${summary.users} users, ${summary.artists} artists and ${summary.pledges} pledges ` +
-              `into ${describeDb(db)} in ${summary.seconds.toFixed(1)} s.`,
-          );
-        } finally {
-          bar.stop();
-        }
-      });
+      const { runSeed } = await import('../actions/seed.ts');
+      await runSeed(program.opts(), flags);
     });
 }

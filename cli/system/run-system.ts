@@ -11,10 +11,8 @@ import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
+import { demoSize } from './demo-size.ts';
 import { demoTraffic, type SyntheticTraffic, startSyntheticTraffic } from './synthetic-traffic.ts';
-
-/** Demo data: past the 1K milestone and the embedded database's 100-user limit, quick to load. */
-export const demoSize = { users: 2_000, months: 18, seed: 1 } as const;
 
 const countRows = defineQuery<Record<string, never>, { users: number; pledges: number }>(
   'start.countRows',

@@ -4,14 +4,14 @@
 // server code), and the built single-page app itself at / (dashboard/dist; a plain page saying how to build
 // it when it is missing).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import express, { type Request, Router } from 'express';
 import { alertInputs, alertRules } from '../../core/alerts/rules.ts';
 import { kpiCatalog } from '../../core/kpi/catalog.ts';
+import { fromPackageRoot } from '../../core/package-root.ts';
 import { scalingPhases } from '../../core/scaling/scaling-guide.ts';
 import type { Role } from '../tokens.ts';
 
-export const dashboardDist = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
+export const dashboardDist = `${fromPackageRoot('dashboard', 'dist')}/`;
 
 export function sessionRoutes(roleOf: (req: Request) => Role | null, currency: string): Router {
   const router = Router();

@@ -1,18 +1,20 @@
-// Opens the database a configuration names: embedded PGlite under the data directory, or PostgreSQL.
+// Opens the database a configuration names: embedded PGlite under the data directory, or PostgreSQL. Each
+// driver is imported only when it is the one asked for: PGlite's WASM costs about half a second to load,
+// which a command on PostgreSQL (and pg, one on PGlite) should never pay.
 import { join } from 'node:path';
 import type { DatabaseConfig } from '../config/database-config.ts';
-import { openPgliteDb } from './pglite-db.ts';
-import { openPostgresDb } from './postgres-db.ts';
 import type { Db } from './types.ts';
 
 export async function openDb(config: DatabaseConfig, applicationName?: string): Promise<Db> {
   if (config.kind === 'postgres') {
+    const { openPostgresDb } = await import('./postgres-db.ts');
     return openPostgresDb({
       url: config.url,
       pool: config.pool,
       ...(applicationName ? { applicationName } : {}),
     });
   }
+  const { openPgliteDb } = await import('./pglite-db.ts');
   return openPgliteDb({
     dataDir: embeddedDataDir(config.dataDir),
     ...(applicationName ? { applicationName } : {}),

@@ -7,7 +7,7 @@
 // data-quality note gives the API's count for a range holding that month, and is absent for one without.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { demoSize } from '../../cli/system/run-system.ts';
+import { demoSize } from '../../cli/system/demo-size.ts';
 import { embeddedDataDir } from '../../core/db/open-db.ts';
 import { openPgliteDb } from '../../core/db/pglite-db.ts';
 import { defineQuery } from '../../core/db/query.ts';

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { getMetricsFromIterator, type PromMetrics } from 'prom2javascript';
-import { agentCommand } from '../../cli/commands/agent.ts';
+import { agentCommand } from '../../cli/actions/agent.ts';
 
 export interface AgentProcess {
   readonly url: string;
