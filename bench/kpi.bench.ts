@@ -75,20 +75,31 @@ async function onPostgres(shape: Shape, withBaseline: boolean): Promise<string> 
   try {
     await migrate(db);
     const figures = await measureShape(db, shape.load, { baselineRuns: withBaseline ? 3 : 0, coldRuns: 3 });
-    // A freshly started collector's first answer: from the store the engine runs above left.
-    const collector = await startTestCollector({ kind: 'postgres', url: temp.url, dataDir: tmpdir(), pool });
-    let apiFirst: number;
-    try {
-      const started = performance.now();
-      await getJson(collector, apiPath, 'founder');
-      apiFirst = (performance.now() - started) / 1000;
-    } finally {
-      await collector.stop();
-    }
-    return `${describe('PostgreSQL', shape.name, figures)}; a freshly started collector's first GET /api/kpis ${ms(apiFirst)}`;
+    // A freshly started collector's first answers, from the store the engine runs above left: at once (it
+    // competes with the collector's own start-up work: the first alert evaluation reads KPIs, counts users
+    // and checks the scaling guide's indexes), and from a second collector once that work has settled.
+    const atOnce = await firstGet(temp.url, 0);
+    const settled = await firstGet(temp.url, 3_000);
+    return (
+      `${describe('PostgreSQL', shape.name, figures)}; a freshly started collector's first GET /api/kpis ` +
+      `${ms(atOnce)} at once, ${ms(settled)} after its start-up evaluation`
+    );
   } finally {
     await db.close();
     await temp.drop();
+  }
+}
+
+/** Starts a collector, waits `settleMs`, and times its first GET /api/kpis. */
+async function firstGet(url: string, settleMs: number): Promise<number> {
+  const collector = await startTestCollector({ kind: 'postgres', url, dataDir: tmpdir(), pool });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const started = performance.now();
+    await getJson(collector, apiPath, 'founder');
+    return (performance.now() - started) / 1000;
+  } finally {
+    await collector.stop();
   }
 }
 

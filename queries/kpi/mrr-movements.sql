@@ -17,6 +17,9 @@
 --   MRR at an instant t is the sum of those events strictly before t. So only events inside the range are
 --   read (one pass, indexed by time), summed per user and period, and turned into s and e with a running
 --   sum that starts from the user's MRR at rangeStart. Users with no event in a period do not move.
+--   The opening MRR is summed for every user with a pledge before rangeStart (one pass, hashed), not only for
+--   the users moving in the range: restricted to those, the planner probed the (user_id, created_at) index
+--   once per user — 60 s for one month over 10M pledges; unrestricted it is 1.3–1.5× faster at 1M too.
 --   An event at time x falls in the period containing x: a pledge created at a boundary b is not active
 --   at b, and one cancelled at b still is — exactly the definition of "active at t".
 --   The period of an instant is found by binary search in :bounds (width_bucket), not by date_trunc with a
@@ -44,7 +47,7 @@ opening AS (
          coalesce(sum(p.amount_cents) FILTER (WHERE p.cancelled_at IS NULL OR p.cancelled_at >= :rangeStart), 0)
            AS mrr
     FROM pledges p
-   WHERE p.created_at < :rangeStart AND p.user_id IN (SELECT user_id FROM user_periods)
+   WHERE p.created_at < :rangeStart
    GROUP BY p.user_id
 ),
 balances AS (
