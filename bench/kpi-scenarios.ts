@@ -2,8 +2,9 @@
 // each timed as a median, each answer checked — the cold report against the per-month baseline, and every
 // cached, restarted or patched report against a cold one.
 import { isDeepStrictEqual } from 'node:util';
+import { queriesDuring } from '../core/db/queries-during.ts';
 import { defineQuery } from '../core/db/query.ts';
-import type { Db, QueryEvent } from '../core/db/types.ts';
+import type { Db } from '../core/db/types.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { listPeriods } from '../core/kpi/periods.ts';
 import type { KpiReport } from '../core/kpi/types.ts';
@@ -122,13 +123,7 @@ async function same(engine: KpiEngine, truth: KpiReport): Promise<void> {
 
 /** "movements 0.81 s, conversion 0.09 s, …": the queries of one run, by total duration. */
 async function queryTimes(db: Db, work: () => Promise<unknown>): Promise<string> {
-  const events: QueryEvent[] = [];
-  const stop = db.onQuery((event) => events.push(event));
-  try {
-    await work();
-  } finally {
-    stop();
-  }
+  const events = await queriesDuring(db, work);
   return events
     .filter((event) => event.queryName.startsWith('kpi.') && event.durationSeconds >= 0.001)
     .sort((a, b) => b.durationSeconds - a.durationSeconds)

@@ -4,8 +4,9 @@
 // answer always equals a cold computation — also when only a cancel's provenance changes (migration 0007 logs
 // it), since the periods count the churn movements that rest on estimated instants.
 import { expect, it } from 'vitest';
+import { queriesDuring } from '../../core/db/queries-during.ts';
 import { defineQuery } from '../../core/db/query.ts';
-import type { Db, QueryEvent } from '../../core/db/types.ts';
+import type { Db } from '../../core/db/types.ts';
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import type { KpiRequest } from '../../core/kpi/types.ts';
 import { migrate } from '../../core/migrate.ts';
@@ -31,18 +32,6 @@ const oldestUser = defineQuery<Record<string, never>, { id: number }>(
 
 async function coldReport(db: Db, request: KpiRequest) {
   return new KpiEngine(db, { currency: 'USD', cache: false, now: () => now }).report(request);
-}
-
-/** Runs `work` and returns the names of the queries it issued. */
-async function queriesDuring(db: Db, work: () => Promise<unknown>): Promise<QueryEvent[]> {
-  const events: QueryEvent[] = [];
-  const stop = db.onQuery((event) => events.push(event));
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return events;
 }
 
 describeEachDatabase('KPI incremental refresh', ({ db }) => {

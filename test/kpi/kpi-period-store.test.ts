@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { queriesDuring } from '../../core/db/queries-during.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db, QueryEvent } from '../../core/db/types.ts';
 import { importPledgr } from '../../core/import/import-pledgr.ts';
@@ -48,17 +49,6 @@ const ageChangeLog = defineQuery<Record<string, never>, never>(
 const engineOn = (db: Db) => new KpiEngine(db, { currency: 'USD', now: () => now });
 const cold = (db: Db, request: KpiRequest) =>
   new KpiEngine(db, { currency: 'USD', cache: false, now: () => now }).report(request);
-
-async function queriesDuring(db: Db, work: () => Promise<unknown>): Promise<QueryEvent[]> {
-  const events: QueryEvent[] = [];
-  const stop = db.onQuery((event) => events.push(event));
-  try {
-    await work();
-  } finally {
-    stop();
-  }
-  return events;
-}
 
 const movementRows = (events: QueryEvent[]) =>
   events.find((event) => event.queryName === 'kpi.mrrMovements')?.rowCount;
