@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCollectorConfig } from '../../collector/config.ts';
-import { type RunningCollector, startCollector } from '../../collector/server.ts';
+import type { RunningCollector } from '../../collector/server.ts';
 import type { DatabaseConfig } from '../../core/config/database-config.ts';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { ReplicaRoutingDb } from '../../core/db/read-replica.ts';
@@ -18,7 +18,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
 import { freePort } from '../support/agent-process.ts';
-import { getJson, testTokens } from '../support/collector.ts';
+import { getJson, startTestCollector, testTokens } from '../support/collector.ts';
 import { testPool } from '../support/databases.ts';
 import { type ReplicaCluster, startReplicaCluster } from '../support/replica-cluster.ts';
 import { describeWithReplicaCluster } from '../support/replica-cluster-suite.ts';
@@ -110,20 +110,7 @@ function databaseConfig(primaryUrl: string, dataDir: string, readUrl: string, la
 }
 
 async function startWith(database: DatabaseConfig, log: string[]): Promise<RunningCollector> {
-  return startCollector(
-    {
-      database,
-      currency: 'USD',
-      host: '127.0.0.1',
-      port: 0,
-      founderToken: testTokens.founder,
-      operatorToken: testTokens.operator,
-      health: { agentMetricsUrls: [], scrapeIntervalMs: 5_000, retentionMs: 3_600_000 },
-      alerts: { evaluationIntervalMs: 60_000 },
-      redisConfigured: false,
-    },
-    (line) => log.push(line),
-  );
+  return startTestCollector(database, {}, {}, (line) => log.push(line));
 }
 
 function routing(collector: RunningCollector): ReplicaRoutingDb {

@@ -13,6 +13,7 @@ export async function startTestCollector(
   database: DatabaseConfig,
   overrides: Partial<CollectorConfig> = {},
   options: StartCollectorOptions = {},
+  log: (message: string) => void = () => undefined,
 ): Promise<RunningCollector> {
   const config: CollectorConfig = {
     database,
@@ -26,7 +27,7 @@ export async function startTestCollector(
     redisConfigured: false,
     ...overrides,
   };
-  return startCollector(config, () => undefined, options);
+  return startCollector(config, log, options);
 }
 
 export interface JsonResponse {
