@@ -10,7 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { reportedQuery } from '../telemetry/db-channels.ts';
 import { copyStatement, csvChunks } from './csv.ts';
 import { classifyDatabaseError } from './database-unavailable.ts';
-import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
+import { bindParams, defineQuery, type Query, type QueryParams, type SqlValue } from './query.ts';
 import { QueryEvents } from './query-events.ts';
 import { sharedParsers } from './type-parsers.ts';
 import type { CopyTarget, Db, PoolStats, Queryable, QueryListener } from './types.ts';
@@ -107,7 +107,8 @@ class PostgresDb implements Db {
     }
   }
 
-  async #transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  /** `setup`: statements right after BEGIN (an isolation level, an imported snapshot). */
+  async #transaction<T>(work: (tx: Queryable) => Promise<T>, setup: readonly string[] = []): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     // The pool listens for errors on idle clients only: a checked-out client whose server goes away
@@ -119,7 +120,8 @@ class PostgresDb implements Db {
     client.on('error', markBroken);
     try {
       await client.query(reported({ text: 'BEGIN' }));
-      const result = await work(new PostgresQueryable(client, this.#events));
+      for (const text of setup) await client.query(reported({ text }));
+      const result = await work(new PostgresQueryable(client, this.#events, this.#snapshotSharing));
       await client.query(reported({ text: 'COMMIT' }));
       return result;
     } catch (error) {
@@ -135,6 +137,16 @@ class PostgresDb implements Db {
     }
   }
 
+  /** How a transaction's statements run others in its snapshot: see Queryable.inSharedSnapshot. */
+  readonly #snapshotSharing: SnapshotSharing = {
+    spareConnections: () => this.maxConnections - this.pool.totalCount + this.pool.idleCount,
+    joinSnapshot: (snapshotId, work) =>
+      this.#transaction(work, [
+        'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY',
+        `SET TRANSACTION SNAPSHOT '${snapshotId}'`,
+      ]),
+  };
+
   onQuery(listener: QueryListener): () => void {
     return this.#events.subscribe(listener);
   }
@@ -144,12 +156,34 @@ class PostgresDb implements Db {
   }
 }
 
+interface SnapshotSharing {
+  spareConnections(): number;
+  joinSnapshot<T>(snapshotId: string, work: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+const exportSnapshot = defineQuery<Record<string, never>, { snapshotId: string }>(
+  'db.exportSnapshot',
+  'SELECT pg_export_snapshot() AS "snapshotId"',
+);
+
 /** Runs statements on a pool (each on any free connection) or on one checked-out client (a transaction). */
 class PostgresQueryable implements Queryable {
   constructor(
     private readonly target: pg.Pool | pg.PoolClient,
     private readonly events: QueryEvents,
+    /** Set inside a transaction: lets its statements run others in its snapshot. */
+    private readonly sharing?: SnapshotSharing,
   ) {}
+
+  async inSharedSnapshot<T>(works: ReadonlyArray<(tx: Queryable) => Promise<T>>): Promise<T[] | undefined> {
+    const sharing = this.sharing;
+    // One connection is left for everything else the process does (request handlers, the pool gauges).
+    if (!sharing || sharing.spareConnections() < works.length + 1) return undefined;
+    const [exported] = await this.query(exportSnapshot, {});
+    const snapshotId = exported?.snapshotId ?? '';
+    if (!/^[0-9A-F-]+$/i.test(snapshotId)) throw new Error(`unexpected snapshot id "${snapshotId}"`);
+    return Promise.all(works.map((work) => sharing.joinSnapshot(snapshotId, work)));
+  }
 
   query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {
     const values = bindParams(query, params);

@@ -19,6 +19,13 @@ export interface Queryable {
    * under `queries/`, never from input.
    */
   runScript(name: string, sql: string): Promise<void>;
+  /**
+   * PostgreSQL, inside a transaction only: runs each of `works` at once, each on a connection of its own in a
+   * read-only transaction that imports this transaction's snapshot (pg_export_snapshot), so every one reads
+   * exactly what this transaction reads. Resolves undefined, running nothing, when the pool has no spare
+   * connections for them (the caller does the work itself). Absent on PGlite (one connection).
+   */
+  inSharedSnapshot?<T>(works: ReadonlyArray<(tx: Queryable) => Promise<T>>): Promise<T[] | undefined>;
 }
 
 /** Connection-pool occupancy, for the pool gauges (PGlite is a pool of one connection with a queue). */

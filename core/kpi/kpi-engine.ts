@@ -18,6 +18,7 @@ import type { ChangeSummary } from './period-cache.ts';
 import { defaultCachePeriods, PeriodCache } from './period-cache.ts';
 import { defaultStoredPeriods, PeriodStore } from './period-store.ts';
 import { listPeriods, nextBoundary, type Period } from './periods.ts';
+import { defaultMovementSlices, readMovements } from './sliced-movements.ts';
 import type { KpiInterval, KpiReport, KpiRequest } from './types.ts';
 
 export interface KpiEngineOptions {
@@ -37,6 +38,11 @@ export interface KpiEngineOptions {
   readonly storedPeriods?: number;
   /** The most moving users a period kept per user may have (default 250,000, about 30 MB); 0 keeps none. */
   readonly maxOpenUsers?: number;
+  /**
+   * In how many slices of the users, run at once on connections sharing one snapshot, a range of periods
+   * is computed on PostgreSQL (default 2; 1 runs it whole). See sliced-movements.ts.
+   */
+  readonly movementSlices?: number;
   /** Told when storing computed periods failed (the report is still served). */
   readonly onStoreError?: (error: unknown) => void;
 }
@@ -134,7 +140,7 @@ export class KpiEngine {
       const computed =
         firstMissing === periods.length - 1 && this.#cache
           ? [await this.#lastPeriodFacts(tx, interval, periods[firstMissing] as Period, opening)]
-          : await computeRange(tx, periods.slice(firstMissing), opening);
+          : await this.#computeRange(tx, periods.slice(firstMissing), opening);
       for (const period of computed) this.#cache?.set(interval, period);
       return {
         facts: [...(cached.slice(0, firstMissing) as PeriodFacts[]), ...computed],
@@ -171,7 +177,7 @@ export class KpiEngine {
       if (state) this.#open.set(interval, state);
       else this.#open.delete(interval);
     }
-    if (!state) return ((await computeRange(tx, [period], opening)) as PeriodFacts[])[0] as PeriodFacts;
+    if (!state) return ((await this.#computeRange(tx, [period], opening)) as PeriodFacts[])[0] as PeriodFacts;
     const range: RangeParams = { bounds: [period.start], rangeStart: period.start, rangeEnd: period.end };
     const [registrations] = await tx.query(kpiQueries.registrations, range);
     const [conversion] = await tx.query(kpiQueries.conversion, range);
@@ -181,6 +187,10 @@ export class KpiEngine {
       conversionConverted: conversion?.converted ?? 0,
       movements: state.movements(),
     });
+  }
+
+  #computeRange(tx: Queryable, periods: Period[], opening: Opening) {
+    return computeRange(tx, periods, opening, this.options.movementSlices ?? defaultMovementSlices);
   }
 
   #earliestOpenStart(): Date | undefined {
@@ -253,14 +263,17 @@ export class KpiEngine {
   }
 }
 
-/** One pass over the rows of [first start, last end): movements, registrations and conversion per period. */
-async function computeRange(tx: Queryable, periods: Period[], opening: Opening) {
+/**
+ * One pass over the rows of [first start, last end): movements (the costly part, in `slices` of the users
+ * at once where it can), registrations and conversion per period.
+ */
+async function computeRange(tx: Queryable, periods: Period[], opening: Opening, slices: number) {
   const range: RangeParams = {
     bounds: periods.map((period) => period.start),
     rangeStart: (periods[0] as Period).start,
     rangeEnd: (periods.at(-1) as Period).end,
   };
-  const movements = byPeriodStart(await tx.query(kpiQueries.mrrMovements, range));
+  const movements = byPeriodStart(await readMovements(tx, range, slices));
   const registrations = byPeriodStart(await tx.query(kpiQueries.registrations, range));
   const conversion = byPeriodStart(await tx.query(kpiQueries.conversion, range));
   let current = opening;

@@ -52,5 +52,9 @@ export const kpiQueries = {
     'mrrSnapshot',
     'mrr-snapshot.sql',
   ),
-  mrrMovements: kpiQuery<RangeParams, MovementRow>('mrrMovements', 'mrr-movements.sql'),
+  /** `slices`/`slice`: the users with user_id % slices = slice (1 and 0: all); see sliced-movements.ts. */
+  mrrMovements: kpiQuery<RangeParams & { slices: number; slice: number }, MovementRow>(
+    'mrrMovements',
+    'mrr-movements.sql',
+  ),
 } as const;

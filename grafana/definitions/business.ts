@@ -32,6 +32,9 @@ const monthly = {
   rangeEnd: grafanaTime.to,
 };
 
+/** mrr-movements.sql over all users at once (the KPI engine may split it in slices of the users). */
+const monthlyMovements = { ...monthly, slices: '1', slice: '0' };
+
 /** Month starts from the one holding the range start, and the range end itself ("now"), as `at`. */
 const instants = `SELECT month_start AT TIME ZONE 'UTC' AS at
   FROM generate_series(date_trunc('month', ${grafanaTime.from} AT TIME ZONE 'UTC'),
@@ -39,8 +42,8 @@ const instants = `SELECT month_start AT TIME ZONE 'UTC' AS at
 UNION
 SELECT ${grafanaTime.to}`;
 
-function perPeriod(file: string, select: string): ReturnType<typeof sqlSeries> {
-  const kpi = kpiSql(file, monthly);
+function perPeriod(file: string, select: string, bindings = monthly): ReturnType<typeof sqlSeries> {
+  const kpi = kpiSql(file, bindings);
   return sqlSeries(`SELECT ${select}\n  FROM (\n${kpi.sql}\n) AS kpi\n ORDER BY 1`, [kpi.source]);
 }
 
@@ -53,7 +56,7 @@ function perInstant(file: string, select: string): ReturnType<typeof sqlSeries> 
 }
 
 function churnByMonth(): ReturnType<typeof sqlSeries> {
-  const movements = kpiSql('kpi/mrr-movements.sql', monthly);
+  const movements = kpiSql('kpi/mrr-movements.sql', monthlyMovements);
   const opening = kpiSql('kpi/mrr-snapshot.sql', { at: 'kpi."periodStart"' });
   return sqlSeries(
     [
@@ -220,6 +223,7 @@ export function businessDashboard(): Dashboard {
                   `-${cents('contractionMrrCents')} AS contraction`,
                   `-${cents('churnedMrrCents')} AS churned`,
                 ].join(', '),
+                monthlyMovements,
               ),
             ],
           }),

@@ -24,21 +24,27 @@
 --   at b, and one cancelled at b still is — exactly the definition of "active at t".
 --   The period of an instant is found by binary search in :bounds (width_bucket), not by date_trunc with a
 --   time zone: on 1.45M events the time-zone arithmetic alone cost about 0.6 s (measured, PostgreSQL 15).
+--   The running sums are float8, exact for integers below 2^53 (90 trillion dollars in cents): a sum over
+--   bigint is numeric in PostgreSQL, whose arithmetic made the whole query 1.3x slower (measured side by
+--   side on 1M dense pledges, PostgreSQL 15). The outputs are cast back to bigint.
+--   Every figure is a sum or a count over users, so the query can run in slices of the users (user_id
+--   modulo :slices = :slice), each on a connection of its own sharing one snapshot, and the slices' rows
+--   added up: the KPI engine does so on PostgreSQL (core/kpi/sliced-movements.ts); one slice is all users.
 -- Parameters: :bounds (the start of every period in the range, ascending), :rangeStart (= :bounds[1]),
---   :rangeEnd (the end of the last period).
+--   :rangeEnd (the end of the last period), :slices and :slice (1 and 0 for all users).
 WITH events AS (
   SELECT p.user_id, width_bucket(p.created_at, :bounds::timestamptz[]) AS bucket, p.amount_cents AS delta, 1 AS created,
          0 AS estimated
     FROM pledges p
-   WHERE p.created_at >= :rangeStart AND p.created_at < :rangeEnd
+   WHERE p.created_at >= :rangeStart AND p.created_at < :rangeEnd AND p.user_id % :slices = :slice
   UNION ALL
   SELECT p.user_id, width_bucket(p.cancelled_at, :bounds::timestamptz[]), -p.amount_cents, 0,
          CASE WHEN p.cancelled_at_source = 'estimated_import' THEN 1 ELSE 0 END
     FROM pledges p
-   WHERE p.cancelled_at >= :rangeStart AND p.cancelled_at < :rangeEnd
+   WHERE p.cancelled_at >= :rangeStart AND p.cancelled_at < :rangeEnd AND p.user_id % :slices = :slice
 ),
 user_periods AS (
-  SELECT user_id, bucket, sum(delta)::bigint AS delta, sum(created)::bigint AS created,
+  SELECT user_id, bucket, sum(delta)::float8 AS delta, sum(created)::int AS created,
          sum(estimated)::bigint AS estimated
     FROM events GROUP BY user_id, bucket
 ),
@@ -47,13 +53,13 @@ opening AS (
          coalesce(sum(p.amount_cents) FILTER (WHERE p.cancelled_at IS NULL OR p.cancelled_at >= :rangeStart), 0)
            AS mrr
     FROM pledges p
-   WHERE p.created_at < :rangeStart
+   WHERE p.created_at < :rangeStart AND p.user_id % :slices = :slice
    GROUP BY p.user_id
 ),
 balances AS (
   SELECT up.bucket, up.estimated,
-         coalesce(o.mrr, 0) + sum(up.delta) OVER running - up.delta AS s,
-         coalesce(o.mrr, 0) + sum(up.delta) OVER running AS e,
+         coalesce(o.mrr, 0)::float8 + sum(up.delta) OVER running - up.delta AS s,
+         coalesce(o.mrr, 0)::float8 + sum(up.delta) OVER running AS e,
          o.user_id IS NOT NULL OR sum(up.created) OVER running - up.created > 0 AS pledged_before
     FROM user_periods up LEFT JOIN opening o ON o.user_id = up.user_id
   WINDOW running AS (PARTITION BY up.user_id ORDER BY up.bucket)

@@ -1,0 +1,98 @@
+// The movements of a range read in slices of the users, at once, on connections sharing the reading
+// transaction's snapshot (PostgreSQL): a joined connection sees exactly that snapshot — not a row committed
+// after it began — the slices add up to the whole query's figures for every field and period, and without
+// a spare pooled connection the query runs whole in the transaction.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openPostgresDb } from '../../core/db/postgres-db.ts';
+import { queriesDuring } from '../../core/db/queries-during.ts';
+import { defineQuery } from '../../core/db/query.ts';
+import type { Db } from '../../core/db/types.ts';
+import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
+import type { KpiRequest } from '../../core/kpi/types.ts';
+import { migrate } from '../../core/migrate.ts';
+import { seedDemoData } from '../../core/seed/seed-demo.ts';
+import { testPool } from '../support/databases.ts';
+import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
+
+const now = new Date('2026-10-20T12:00:00Z');
+const monthly: KpiRequest = { from: '2025-01-01', to: '2026-11-01', interval: 'month', asOf: now };
+const weekly: KpiRequest = { from: '2026-03-02', to: '2026-10-19', interval: 'week', asOf: now };
+
+const pledgeCount = defineQuery<Record<string, never>, { pledges: number }>(
+  'test.slicedPledgeCount',
+  'SELECT count(*)::int AS pledges FROM pledges',
+);
+const addPledge = defineQuery<Record<string, never>, never>(
+  'test.slicedAddPledge',
+  `INSERT INTO pledges (user_id, artist_id, amount_cents, created_at)
+   VALUES ((SELECT min(id) FROM users), 1, 700, '2026-05-05T00:00:00Z')`,
+);
+const repeatableRead = 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ';
+
+const cold = (db: Db, movementSlices: number) =>
+  new KpiEngine(db, { currency: 'USD', cache: false, now: () => now, movementSlices });
+
+describeWithPostgres('KPI movements in slices of the users', () => {
+  let temp: TempDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    temp = await createTempDatabase();
+    db = openPostgresDb({ url: temp.url, pool: testPool });
+    await migrate(db);
+    await seedDemoData(db, { users: 2000, months: 24, seed: 17, until: now, append: false });
+  });
+  afterAll(async () => {
+    await db.close();
+    await temp.drop();
+  });
+
+  it('runs joined work in the snapshot of the transaction, not in a newer one', async () => {
+    const seen = await db.transaction(async (tx) => {
+      await tx.runScript('test.repeatableRead', repeatableRead);
+      const [before] = await tx.query(pledgeCount, {});
+      await db.query(addPledge, {}); // committed on another connection after the snapshot was taken
+      const joined = await tx.inSharedSnapshot?.([
+        (other) => other.query(pledgeCount, {}),
+        (other) => other.query(pledgeCount, {}),
+      ]);
+      return { before: before?.pledges, joined: joined?.map((rows) => rows[0]?.pledges) };
+    });
+    expect(seen.joined).toEqual([seen.before, seen.before]);
+    const [after] = await db.query(pledgeCount, {});
+    expect(after?.pledges).toBe((seen.before ?? 0) + 1);
+  });
+
+  it('adds the slices up to the whole query, for every field and period', async () => {
+    for (const request of [monthly, weekly]) {
+      const whole = await cold(db, 1).report(request);
+      for (const slices of [2, 3]) {
+        const events = await queriesDuring(db, async () => {
+          expect(await cold(db, slices).report(request)).toEqual(whole);
+        });
+        const names = events.map((event) => event.queryName);
+        expect(names.filter((name) => name === 'kpi.mrrMovements')).toHaveLength(slices);
+        expect(names.filter((name) => name === 'db.exportSnapshot')).toHaveLength(1);
+      }
+      expect(
+        whole.periods.some(
+          (period) => period.churnedPledgers > 0 && period.newMrrCents > 0 && period.expansionMrrCents > 0,
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it('runs the query whole when the pool has no spare connection for the slices', async () => {
+    const small = openPostgresDb({ url: temp.url, pool: { ...testPool, max: 2 } });
+    try {
+      const whole = await cold(db, 1).report(monthly);
+      const events = await queriesDuring(small, async () => {
+        expect(await cold(small, 2).report(monthly)).toEqual(whole);
+      });
+      const names = events.map((event) => event.queryName);
+      expect(names.filter((name) => name === 'kpi.mrrMovements')).toHaveLength(1);
+      expect(names).not.toContain('db.exportSnapshot');
+    } finally {
+      await small.close();
+    }
+  });
+});
