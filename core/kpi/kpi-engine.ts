@@ -56,6 +56,8 @@ export class KpiEngine {
   readonly #store: PeriodStore | null;
   /** Per interval, its most recent recomputed period kept per user (OpenPeriodState). */
   readonly #open = new Map<KpiInterval, OpenPeriodState>();
+  /** Per interval, the start of a most recent period found with more users than `maxOpenUsers`. */
+  readonly #tooManyUsers = new Map<KpiInterval, number>();
   readonly #now: () => Date;
   readonly #lastReports = new Map<string, KpiReport>();
   #lastReportPeriods = 0;
@@ -160,7 +162,8 @@ export class KpiEngine {
 
   /**
    * The last period of a request when it alone is missing — the open period after a write, usually: from
-   * its users kept in memory, re-reading only those the writes since named; built on first use.
+   * its users (movements, registrations, conversion) kept in memory, re-reading only those the writes
+   * since named; built on first use.
    */
   async #lastPeriodFacts(
     tx: Queryable,
@@ -169,22 +172,25 @@ export class KpiEngine {
     opening: Opening,
   ): Promise<PeriodFacts> {
     let state = this.#open.get(interval);
+    const maxUsers = this.options.maxOpenUsers ?? defaultMaxOpenUsers;
     if (state?.period.start.getTime() === period.start.getTime()) {
       await state.refresh(tx);
-    } else {
-      const maxUsers = this.options.maxOpenUsers ?? defaultMaxOpenUsers;
-      state = maxUsers > 0 ? ((await OpenPeriodState.build(tx, period, maxUsers)) ?? undefined) : undefined;
+    } else if (maxUsers > 0 && this.#tooManyUsers.get(interval) !== period.start.getTime()) {
+      state = (await OpenPeriodState.build(tx, period, maxUsers)) ?? undefined;
       if (state) this.#open.set(interval, state);
-      else this.#open.delete(interval);
+      else {
+        this.#open.delete(interval);
+        // Not tried again for this period: reading its users costs as much as computing it whole.
+        this.#tooManyUsers.set(interval, period.start.getTime());
+      }
+    } else {
+      state = undefined;
     }
     if (!state) return ((await this.#computeRange(tx, [period], opening)) as PeriodFacts[])[0] as PeriodFacts;
-    const range: RangeParams = { bounds: [period.start], rangeStart: period.start, rangeEnd: period.end };
-    const [registrations] = await tx.query(kpiQueries.registrations, range);
-    const [conversion] = await tx.query(kpiQueries.conversion, range);
     return assemblePeriod(period, opening, {
-      registrations: registrations?.registrations ?? 0,
-      conversionCohort: conversion?.cohort ?? 0,
-      conversionConverted: conversion?.converted ?? 0,
+      registrations: state.registrations,
+      conversionCohort: state.registrations,
+      conversionConverted: state.converted,
       movements: state.movements(),
     });
   }

@@ -9,12 +9,16 @@
 // reaching before the period's start, or one whose users are unknown (a bulk write of over 1,000 users, a
 // first sync), drops the state: the period is then computed whole again.
 //
-// Bounded: a period with more than `maxUsers` moving users is not kept (about 120 bytes of heap a user:
-// 250,000 users ≈ 30 MB); it is recomputed whole after each write instead.
+// Its registrations and conversion are kept per user too (open-cohort.ts), so a pledge by a user who did
+// not register in the period re-reads nothing but that user's movement.
+//
+// Bounded: a period with more than `maxUsers` moving users, or registered users, is not kept (about 120
+// bytes of heap a user: 250,000 users ≈ 30 MB); it is recomputed whole after each write instead.
 import { defineQuery } from '../db/query.ts';
 import type { Queryable } from '../db/types.ts';
 import type { MovementRow } from './kpi-queries.ts';
 import { readQueryFile } from './kpi-queries.ts';
+import { OpenCohort } from './open-cohort.ts';
 import type { ChangeSummary } from './period-cache.ts';
 import type { Period } from './periods.ts';
 
@@ -38,9 +42,10 @@ export class OpenPeriodState {
   private constructor(
     readonly period: Period,
     private readonly users: Map<number, UserMovement>,
+    private readonly cohort: OpenCohort,
   ) {}
 
-  /** Reads every moving user of `period`; null when there are more than `maxUsers`. */
+  /** Reads every moving user and the cohort of `period`; null when either has more than `maxUsers`. */
   static async build(tx: Queryable, period: Period, maxUsers: number): Promise<OpenPeriodState | null> {
     const rows = await tx.query(userMovements, {
       periodStart: period.start,
@@ -48,7 +53,20 @@ export class OpenPeriodState {
       userIds: null,
     });
     if (rows.length > maxUsers) return null;
-    return new OpenPeriodState(period, new Map(rows.map(({ userId, ...movement }) => [userId, movement])));
+    const cohort = await OpenCohort.build(tx, period, maxUsers);
+    if (!cohort) return null;
+    const users = new Map(rows.map(({ userId, ...movement }) => [userId, movement]));
+    return new OpenPeriodState(period, users, cohort);
+  }
+
+  /** Users who registered in the period: its registrations and its conversion cohort. */
+  get registrations(): number {
+    return this.cohort.size;
+  }
+
+  /** Members of the cohort with a pledge created within 720 hours of registering. */
+  get converted(): number {
+    return this.cohort.convertedCount;
   }
 
   get userCount(): number {
@@ -60,11 +78,13 @@ export class OpenPeriodState {
     if (change.changedFrom === null) return true;
     if (change.changedFrom < this.period.start || change.users === null) return false;
     for (const user of change.users) this.#pending.add(user);
+    this.cohort.note(change);
     return true;
   }
 
-  /** Re-reads the pending users in the snapshot `tx` reads. */
+  /** Re-reads the pending users (and what the cohort needs) in the snapshot `tx` reads. */
   async refresh(tx: Queryable): Promise<void> {
+    await this.cohort.refresh(tx);
     if (this.#pending.size === 0) return;
     const userIds = [...this.#pending];
     const rows = await tx.query(userMovements, {

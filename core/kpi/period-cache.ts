@@ -28,15 +28,24 @@ export const maxNamedUsers = 5_000;
 
 const changesSince = defineQuery<
   { since: string; usersFrom: Date },
-  { changedFrom: Date | null; users: number[] | null; unnamed: boolean | null; xmin: string }
+  {
+    changedFrom: Date | null;
+    users: number[] | null;
+    unnamed: boolean | null;
+    usersWritten: boolean | null;
+    xmin: string;
+  }
 >(
   'kpi.changesSince',
-  `SELECT (SELECT min(changed_from) FROM kpi_changes WHERE xid >= :since::xid8) AS "changedFrom",
+  // user_ids: the pledge rows' users, NULL over 1,000 of them, '{}' for a write to users (migration 0009).
+  `WITH recent AS (SELECT changed_from, user_ids FROM kpi_changes WHERE xid >= :since::xid8)
+   SELECT (SELECT min(changed_from) FROM recent) AS "changedFrom",
           (SELECT array_agg(DISTINCT u.id ORDER BY u.id)
-             FROM kpi_changes c CROSS JOIN LATERAL unnest(c.user_ids) AS u(id)
-            WHERE c.xid >= :since::xid8 AND c.changed_from >= :usersFrom) AS users,
-          (SELECT bool_or(user_ids IS NULL) FROM kpi_changes
-            WHERE xid >= :since::xid8 AND changed_from >= :usersFrom) AS unnamed,
+             FROM recent c CROSS JOIN LATERAL unnest(c.user_ids) AS u(id)
+            WHERE c.changed_from >= :usersFrom) AS users,
+          (SELECT bool_or(user_ids IS NULL) FROM recent WHERE changed_from >= :usersFrom) AS unnamed,
+          (SELECT bool_or(cardinality(user_ids) = 0) FROM recent WHERE changed_from >= :usersFrom)
+            AS "usersWritten",
           pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
 );
 
@@ -47,6 +56,8 @@ const changesSince = defineQuery<
 export interface ChangeSummary {
   readonly changedFrom: Date | null;
   readonly users: readonly number[] | null;
+  /** Rows of the users table were written at or after `usersFrom` (registrations, conversion cohorts). */
+  readonly usersWritten: boolean;
 }
 
 const farFuture = new Date('9999-01-01T00:00:00Z');
@@ -118,13 +129,13 @@ export class PeriodCache {
       this.clear();
       const [row] = await tx.query(snapshotXmin, {});
       this.#xmin = row?.xmin ?? null;
-      return { changedFrom: new Date(0), users: null };
+      return { changedFrom: new Date(0), users: null, usersWritten: true };
     }
     const [row] = await tx.query(changesSince, { since: this.#xmin, usersFrom });
     if (row?.changedFrom) this.invalidateFrom(row.changedFrom);
     this.#xmin = row?.xmin ?? null;
     const users = row?.unnamed || (row?.users?.length ?? 0) > maxNamedUsers ? null : (row?.users ?? []);
-    return { changedFrom: row?.changedFrom ?? null, users };
+    return { changedFrom: row?.changedFrom ?? null, users, usersWritten: row?.usersWritten === true };
   }
 
   /** Drops every period whose values can depend on `instant`: those ending after it. */

@@ -19,14 +19,11 @@ export async function readMovements(
   slices: number,
 ): Promise<MovementRow[]> {
   if (slices > 1 && tx.inSharedSnapshot) {
-    const sliceReads = Array.from(
-      { length: slices },
-      (_, slice) => async (joined: Queryable) => {
-        // Each slice in one server process: the slices are the parallelism, workers on top oversubscribe.
-        await joined.runScript('kpi.sliceWithoutWorkers', 'SET LOCAL max_parallel_workers_per_gather = 0');
-        return joined.query(kpiQueries.mrrMovements, { ...range, slices, slice });
-      },
-    );
+    const sliceReads = Array.from({ length: slices }, (_, slice) => async (joined: Queryable) => {
+      // Each slice in one server process: the slices are the parallelism, workers on top oversubscribe.
+      await joined.runScript('kpi.sliceWithoutWorkers', 'SET LOCAL max_parallel_workers_per_gather = 0');
+      return joined.query(kpiQueries.mrrMovements, { ...range, slices, slice });
+    });
     const parts = await tx.inSharedSnapshot(sliceReads);
     if (parts) return addUpByPeriod(parts.flat());
   }

@@ -106,6 +106,70 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     expect(await userMovementReads(() => db().query(register, {}))).toEqual([]);
   });
 
+  it("keeps the open period's registrations and conversion per user: a pledge re-reads its user alone", async () => {
+    await engine.report(monthly);
+    const reads = async (write: () => Promise<unknown>) => {
+      await write();
+      const events = await queriesDuring(db(), () => engine.report(monthly));
+      const report = await engine.report(monthly);
+      expect(report).toEqual(await coldReport(db(), monthly));
+      const names = events.map((event) => event.queryName);
+      expect(names).not.toContain('kpi.registrations');
+      expect(names).not.toContain('kpi.conversion');
+      const cohortRows = events.filter((event) => event.queryName === 'kpi.userConversion');
+      return { cohortRows: cohortRows.map((event) => event.rowCount), october: report.periods.at(-1) };
+    };
+    // A pledge by a user who registered long before October: no member of the cohort is re-read.
+    const [oldest] = await db().query(oldestUser, {});
+    const october = new Date('2026-10-19T15:00:00Z');
+    const byOldest = await reads(() =>
+      db().query(insertPledge, { userId: oldest?.id ?? 1, createdAt: october, cancelledAt: null }),
+    );
+    expect(byOldest.cohortRows).toEqual([0]);
+    // Someone registers in October: the cohort is read again whole, one member more, not converted.
+    const register = defineQuery<Record<string, never>, { id: number }>(
+      'test.cohortRegister',
+      "INSERT INTO users (email, password_hash, created_at) VALUES ('cohort@example.test', 'x', '2026-10-19T16:00:00Z') RETURNING id",
+    );
+    let newcomer = 0;
+    const registered = await reads(async () => {
+      newcomer = (await db().query(register, {}))[0]?.id ?? 0;
+    });
+    const before = byOldest.october;
+    expect(registered.october?.registrations).toBe((before?.registrations ?? 0) + 1);
+    expect(registered.cohortRows).toEqual([registered.october?.conversionCohort]);
+    expect(registered.october?.conversionConverted).toBe(before?.conversionConverted);
+    // The newcomer's first pledge: that member alone is re-read, and converts.
+    const firstPledge = await reads(() =>
+      db().query(insertPledge, {
+        userId: newcomer,
+        createdAt: new Date('2026-10-19T17:00:00Z'),
+        cancelledAt: null,
+      }),
+    );
+    expect(firstPledge.cohortRows).toEqual([1]);
+    expect(firstPledge.october?.conversionConverted).toBe((before?.conversionConverted ?? 0) + 1);
+  });
+
+  it('computes an open period with more moving users than it keeps whole, without trying to keep it again', async () => {
+    const small = new KpiEngine(db(), { currency: 'USD', now: () => now, maxOpenUsers: 5 });
+    await small.report(monthly);
+    const [user] = await db().query(oldestUser, {});
+    const names = async (createdAt: Date) => {
+      await db().query(insertPledge, { userId: user?.id ?? 1, createdAt, cancelledAt: null });
+      const events = await queriesDuring(db(), () => small.report(monthly));
+      expect(await small.report(monthly)).toEqual(await coldReport(db(), monthly));
+      return events.map((event) => event.queryName);
+    };
+    const first = await names(new Date('2026-10-19T18:00:00Z'));
+    expect(first.filter((name) => name === 'kpi.userMovements')).toHaveLength(1);
+    expect(first).toContain('kpi.mrrMovements');
+    const second = await names(new Date('2026-10-19T19:00:00Z'));
+    expect(second).not.toContain('kpi.userMovements');
+    expect(second.filter((name) => name === 'kpi.mrrMovements').length).toBeGreaterThan(0);
+    expect(small.openPeriodUsers('month')).toBe(0);
+  });
+
   it('recomputes the open period whole after a bulk write of more than 1,000 users', async () => {
     await engine.report(monthly);
     const bulk = defineQuery<Record<string, never>, never>(
