@@ -18,11 +18,14 @@ const userConversion = defineQuery<
 export class OpenCohort {
   readonly #pending = new Set<number>();
   #stale = false;
+  #convertedCount: number;
 
   private constructor(
     readonly period: Period,
     private converted: Map<number, boolean>,
-  ) {}
+  ) {
+    this.#convertedCount = countConverted(converted);
+  }
 
   /** Reads the whole cohort of `period`; null when it has more than `maxUsers` members. */
   static async build(tx: Queryable, period: Period, maxUsers: number): Promise<OpenCohort | null> {
@@ -40,8 +43,11 @@ export class OpenCohort {
   async refresh(tx: Queryable): Promise<void> {
     if (this.#stale) {
       this.converted = await readMembers(tx, this.period, null);
+      this.#convertedCount = countConverted(this.converted);
     } else if (this.#pending.size > 0) {
       for (const [user, converted] of await readMembers(tx, this.period, [...this.#pending])) {
+        const was = this.converted.get(user);
+        this.#convertedCount += Number(converted) - Number(was === true);
         this.converted.set(user, converted);
       }
     }
@@ -54,10 +60,14 @@ export class OpenCohort {
   }
 
   get convertedCount(): number {
-    let count = 0;
-    for (const converted of this.converted.values()) if (converted) count += 1;
-    return count;
+    return this.#convertedCount;
   }
+}
+
+function countConverted(members: ReadonlyMap<number, boolean>): number {
+  let count = 0;
+  for (const converted of members.values()) if (converted) count += 1;
+  return count;
 }
 
 async function readMembers(

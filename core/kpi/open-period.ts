@@ -38,12 +38,17 @@ const userMovements = defineQuery<
 
 export class OpenPeriodState {
   readonly #pending = new Set<number>();
+  /** The users' classifications summed, kept up to date user by user: a write costs its users, not all. */
+  readonly #totals: MovementRow;
 
   private constructor(
     readonly period: Period,
     private readonly users: Map<number, UserMovement>,
     private readonly cohort: OpenCohort,
-  ) {}
+  ) {
+    this.#totals = emptyMovements(period.start);
+    for (const movement of users.values()) addClassified(this.#totals, movement, 1);
+  }
 
   /** Reads every moving user and the cohort of `period`; null when either has more than `maxUsers`. */
   static async build(tx: Queryable, period: Period, maxUsers: number): Promise<OpenPeriodState | null> {
@@ -92,42 +97,58 @@ export class OpenPeriodState {
       periodEnd: this.period.end,
       userIds,
     });
-    for (const user of userIds) this.users.delete(user);
-    for (const { userId, ...movement } of rows) this.users.set(userId, movement);
+    for (const user of userIds) {
+      const old = this.users.get(user);
+      if (old) addClassified(this.#totals, old, -1);
+      this.users.delete(user);
+    }
+    for (const { userId, ...movement } of rows) {
+      this.users.set(userId, movement);
+      addClassified(this.#totals, movement, 1);
+    }
     this.#pending.clear();
   }
 
   /** The period's movements: each user classified as mrr-movements.sql does, summed. */
   movements(): MovementRow {
-    const row: MovementRow = {
-      periodStart: this.period.start,
-      newMrrCents: 0,
-      newPledgers: 0,
-      reactivationMrrCents: 0,
-      reactivatedPledgers: 0,
-      expansionMrrCents: 0,
-      contractionMrrCents: 0,
-      churnedMrrCents: 0,
-      churnedPledgers: 0,
-      estimatedChurnMovements: 0,
-    };
-    for (const { s, e, pledgedBefore, estimated } of this.users.values()) {
-      if (s === 0 && e > 0 && !pledgedBefore) {
-        row.newMrrCents += e;
-        row.newPledgers += 1;
-      } else if (s === 0 && e > 0) {
-        row.reactivationMrrCents += e;
-        row.reactivatedPledgers += 1;
-      } else if (s > 0 && e > s) {
-        row.expansionMrrCents += e - s;
-      } else if (e > 0 && e < s) {
-        row.contractionMrrCents += s - e;
-      } else if (s > 0 && e === 0) {
-        row.churnedMrrCents += s;
-        row.churnedPledgers += 1;
-      }
-      if (estimated > 0 && ((s > 0 && e === 0) || (e > 0 && e < s))) row.estimatedChurnMovements += 1;
-    }
-    return row;
+    return { ...this.#totals };
   }
+}
+
+function emptyMovements(periodStart: Date): MovementRow {
+  return {
+    periodStart,
+    newMrrCents: 0,
+    newPledgers: 0,
+    reactivationMrrCents: 0,
+    reactivatedPledgers: 0,
+    expansionMrrCents: 0,
+    contractionMrrCents: 0,
+    churnedMrrCents: 0,
+    churnedPledgers: 0,
+    estimatedChurnMovements: 0,
+  };
+}
+
+/** Adds (sign 1) or takes away (sign −1) one user's movement, classified as mrr-movements.sql does. */
+function addClassified(
+  row: MovementRow,
+  { s, e, pledgedBefore, estimated }: UserMovement,
+  sign: 1 | -1,
+): void {
+  if (s === 0 && e > 0 && !pledgedBefore) {
+    row.newMrrCents += sign * e;
+    row.newPledgers += sign;
+  } else if (s === 0 && e > 0) {
+    row.reactivationMrrCents += sign * e;
+    row.reactivatedPledgers += sign;
+  } else if (s > 0 && e > s) {
+    row.expansionMrrCents += sign * (e - s);
+  } else if (e > 0 && e < s) {
+    row.contractionMrrCents += sign * (s - e);
+  } else if (s > 0 && e === 0) {
+    row.churnedMrrCents += sign * s;
+    row.churnedPledgers += sign;
+  }
+  if (estimated > 0 && ((s > 0 && e === 0) || (e > 0 && e < s))) row.estimatedChurnMovements += sign;
 }

@@ -134,7 +134,9 @@ export class PeriodCache {
     const [row] = await tx.query(changesSince, { since: this.#xmin, usersFrom });
     if (row?.changedFrom) this.invalidateFrom(row.changedFrom);
     this.#xmin = row?.xmin ?? null;
-    const users = row?.unnamed || (row?.users?.length ?? 0) > maxNamedUsers ? null : (row?.users ?? []);
+    // int8[] arrives as strings from node-postgres (numbers from PGlite): ids are compared as numbers.
+    const named = (row?.users ?? []).map(Number);
+    const users = row?.unnamed || named.length > maxNamedUsers ? null : named;
     return { changedFrom: row?.changedFrom ?? null, users, usersWritten: row?.usersWritten === true };
   }
 
