@@ -106,6 +106,33 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     expect(await userMovementReads(() => db().query(register, {}))).toEqual([]);
   });
 
+  it('forgets a user whose only pledge in the open period is deleted (the re-read returns no row)', async () => {
+    const register = defineQuery<Record<string, never>, { id: number }>(
+      'test.loneRegister',
+      "INSERT INTO users (email, password_hash, created_at) VALUES ('lone@example.test', 'x', '2025-06-01T00:00:00Z') RETURNING id",
+    );
+    const [lone] = await db().query(register, {});
+    await engine.report(monthly); // the users write reaches back to June 2025: the state is rebuilt
+    const [pledge] = await db().query(insertPledge, {
+      userId: lone?.id ?? 0,
+      createdAt: new Date('2026-10-19T20:00:00Z'),
+      cancelledAt: null,
+    });
+    const withPledge = await engine.report(monthly);
+    expect(withPledge).toEqual(await coldReport(db(), monthly));
+    const remove = defineQuery<{ id: number }, never>(
+      'test.loneDelete',
+      'DELETE FROM pledges WHERE id = :id',
+    );
+    await db().query(remove, { id: pledge?.id ?? 0 });
+    const events = await queriesDuring(db(), () => engine.report(monthly));
+    const reread = events.filter((event) => event.queryName === 'kpi.userMovements');
+    expect(reread.map((event) => event.rowCount)).toEqual([0]);
+    const after = await engine.report(monthly);
+    expect(after).toEqual(await coldReport(db(), monthly));
+    expect(after.periods.at(-1)?.newMrrCents).toBe((withPledge.periods.at(-1)?.newMrrCents ?? 0) - 2500);
+  });
+
   it("keeps the open period's registrations and conversion per user: a pledge re-reads its user alone", async () => {
     await engine.report(monthly);
     const reads = async (write: () => Promise<unknown>) => {
