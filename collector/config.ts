@@ -26,7 +26,10 @@ import {
   requireHeadersWithinRequest,
   toHttpServerLimits,
 } from '../core/http/server-limits.ts';
+import { defaultMaxOpenUsers } from '../core/kpi/open-period.ts';
 import { defaultCachePeriods } from '../core/kpi/period-cache.ts';
+import { defaultMovementSlices } from '../core/kpi/sliced-movements.ts';
+import { defaultHolderId } from './alerts/alert-lease.ts';
 
 export interface CollectorConfig {
   readonly database: DatabaseConfig;
@@ -48,6 +51,8 @@ export interface CollectorConfig {
    * SensitiveFileServed alert. Empty: no outside look.
    */
   readonly monitoredAppUrls?: readonly string[];
+  /** Where absent (configurations built in code), defaultAlertHistorySettings. */
+  readonly alertHistory?: AlertHistorySettings;
   /** Where absent (configurations built in code), defaultKpiSettings. */
   readonly kpi?: KpiSettings;
   /** Where absent (configurations built in code), defaultCollectorLimits. */
@@ -62,12 +67,18 @@ export interface KpiSettings {
   readonly maxQueued: number;
   /** Computed periods kept in memory (least recently used dropped first); 0 keeps none. */
   readonly cachePeriods: number;
+  /** The most moving (or registered) users the open period is kept per user for (about 90 bytes each). */
+  readonly openPeriodUsers: number;
+  /** Slices of the users a from-scratch range is computed in at once, on PostgreSQL (1: whole). */
+  readonly querySlices: number;
 }
 
 export const defaultKpiSettings: KpiSettings = {
   maxConcurrent: 2,
   maxQueued: 20,
   cachePeriods: defaultCachePeriods,
+  openPeriodUsers: defaultMaxOpenUsers,
+  querySlices: defaultMovementSlices,
 };
 
 export type { RateLimit } from '../core/config/env-types.ts';
@@ -100,7 +111,67 @@ export interface AlertSettings {
   readonly webhookUrl?: string;
   readonly alertmanagerUrl?: string;
   readonly evaluationIntervalMs: number;
+  /** Where absent (configurations built in code), a generated holder id and alertLeaseDefaultMs. */
+  readonly lease?: AlertLeaseSettings;
 }
+
+// --- The alert lease (two collectors on one database: one evaluates and notifies) ---
+export interface AlertLeaseSettings {
+  /** This collector's name in the lease row and logs (COLLECTOR_INSTANCE_ID; default host-pid-random). */
+  readonly holderId: string;
+  /** How long a holder that stops renewing keeps the lease (ALERT_LEASE_DURATION). */
+  readonly durationMs: number;
+}
+
+/**
+ * The holder renews at every evaluation, and evaluations start one interval after the previous one ENDS:
+ * two intervals leave a whole slow evaluation (a cold KPI read) of slack before the lease is lost, and
+ * 5 s keeps a 1 s interval from losing it to one slow query. A follower takes over at its first evaluation
+ * after the expiry: at most this plus one interval after the holder's last renewal.
+ */
+export function alertLeaseDefaultMs(evaluationIntervalMs: number): number {
+  return Math.max(2 * evaluationIntervalMs, 5_000);
+}
+
+const alertLeaseEnv = {
+  COLLECTOR_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, dots, colons, dashes or underscores')
+    .optional(),
+  ALERT_LEASE_DURATION: duration(2_000, 7_200_000, '30s').optional(),
+};
+
+function requireLeaseLongerThanInterval(
+  env: { ALERT_LEASE_DURATION?: number | undefined; ALERT_EVALUATION_INTERVAL: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.ALERT_LEASE_DURATION !== undefined && env.ALERT_LEASE_DURATION <= env.ALERT_EVALUATION_INTERVAL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ALERT_LEASE_DURATION'],
+      message:
+        'must be longer than ALERT_EVALUATION_INTERVAL (the holder renews once per interval); e.g. twice it',
+    });
+  }
+}
+// --- end of the alert lease ---
+
+// --- The alert history's retention (ALERT_HISTORY_RETENTION) ---
+export interface AlertHistorySettings {
+  /** Transitions older than this are pruned (each alert's newest row is always kept: its current state). */
+  readonly retentionMs: number;
+}
+
+/** 90 days: a quarter of incidents to look back on, a few thousand rows even for a noisy deployment. */
+export const defaultAlertHistorySettings: AlertHistorySettings = { retentionMs: 90 * 86_400_000 };
+
+const alertHistoryEnv = {
+  // 1 hour to 10 years: shorter would prune an incident before anyone read it.
+  ALERT_HISTORY_RETENTION: duration(3_600_000, 3_650 * 86_400_000, '90d').default(
+    defaultAlertHistorySettings.retentionMs,
+  ),
+};
+// --- end of the alert history's retention ---
 
 export interface CollectorFlags {
   readonly dataDir?: string | undefined;
@@ -129,14 +200,19 @@ const collectorEnvSchema = databaseEnvSchema
     KPI_MAX_CONCURRENT: wholeNumber(1, 64, 2).default(defaultKpiSettings.maxConcurrent),
     KPI_MAX_QUEUED: wholeNumber(0, 10_000, 20).default(defaultKpiSettings.maxQueued),
     KPI_CACHE_PERIODS: wholeNumber(0, 1_000_000, 20_000).default(defaultKpiSettings.cachePeriods),
+    KPI_OPEN_PERIOD_USERS: wholeNumber(0, 10_000_000, 250_000).default(defaultKpiSettings.openPeriodUsers),
+    KPI_QUERY_SLICES: wholeNumber(1, 64, 2).default(defaultKpiSettings.querySlices),
     EVENT_STREAMS_PER_TOKEN: wholeNumber(1, 10_000, 10).default(defaultCollectorLimits.eventStreamsPerToken),
     RATE_LIMIT_AUTH_FAILURES: rateLimit().default(defaultCollectorLimits.authFailures),
     REDIS_URL: z.string().optional(),
     MONITORED_APP_URLS: httpUrlList('http://127.0.0.1:3000').default([]),
+    ...alertLeaseEnv,
+    ...alertHistoryEnv,
   })
   .superRefine(requirePostgresUrl)
   .superRefine(requireReadUrlWithPostgres)
   .superRefine(requireHeadersWithinRequest)
+  .superRefine(requireLeaseLongerThanInterval)
   .superRefine((env, ctx) => {
     if (env.PULSE_FOUNDER_TOKEN && env.PULSE_FOUNDER_TOKEN === env.PULSE_OPERATOR_TOKEN) {
       ctx.addIssue({
@@ -168,13 +244,20 @@ export function loadCollectorConfig(env: Env = process.env, flags: CollectorFlag
       ...(parsed.ALERT_WEBHOOK_URL ? { webhookUrl: parsed.ALERT_WEBHOOK_URL } : {}),
       ...(parsed.ALERTMANAGER_URL ? { alertmanagerUrl: parsed.ALERTMANAGER_URL } : {}),
       evaluationIntervalMs: parsed.ALERT_EVALUATION_INTERVAL,
+      lease: {
+        holderId: parsed.COLLECTOR_INSTANCE_ID ?? defaultHolderId(),
+        durationMs: parsed.ALERT_LEASE_DURATION ?? alertLeaseDefaultMs(parsed.ALERT_EVALUATION_INTERVAL),
+      },
     },
+    alertHistory: { retentionMs: parsed.ALERT_HISTORY_RETENTION },
     redisConfigured: Boolean(parsed.REDIS_URL),
     monitoredAppUrls: parsed.MONITORED_APP_URLS,
     kpi: {
       maxConcurrent: parsed.KPI_MAX_CONCURRENT,
       maxQueued: parsed.KPI_MAX_QUEUED,
       cachePeriods: parsed.KPI_CACHE_PERIODS,
+      openPeriodUsers: parsed.KPI_OPEN_PERIOD_USERS,
+      querySlices: parsed.KPI_QUERY_SLICES,
     },
     limits: {
       http: toHttpServerLimits(parsed),

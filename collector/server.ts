@@ -1,6 +1,7 @@
 // Starts the collector: database (migrated), the read database (a replica when DATABASE_READ_URL is set),
-// tokens, KPI engine, the live health source, the alert service, the scaling checklist, the /metrics gauges
-// and the live-event hub, then the HTTP server. Stops them in reverse: server, alerts, health, databases.
+// tokens, KPI engine, the live health source, the alert service and its history pruning
+// (ALERT_HISTORY_RETENTION), the scaling checklist, the /metrics gauges and the live-event hub, then the
+// HTTP server. Stops them in reverse: server, alerts, health, databases.
 // KPI, cohort and scaling reads use the read database; every write (alert history, scaling records, the
 // KPI change-log pruning) stays on the primary.
 import type { AddressInfo } from 'node:net';
@@ -12,16 +13,25 @@ import { listen } from '../core/http/client-errors.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { migrate } from '../core/migrate.ts';
 import { markUntracked } from '../core/telemetry/untracked-server.ts';
+import { createAlertLease, defaultHolderId } from './alerts/alert-lease.ts';
 import { type AlertService, createAlertService } from './alerts/alert-service.ts';
 import { defaultRetryPolicy } from './alerts/deliver.ts';
 import { createAlertInputGatherer } from './alerts/gather-inputs.ts';
+import { type HistoryPruner, startHistoryPruner } from './alerts/history-pruner.ts';
 import { systemClock } from './alerts/types.ts';
 import { createCollectorApp } from './app.ts';
-import { type CollectorConfig, defaultCollectorLimits, defaultKpiSettings } from './config.ts';
+import {
+  alertLeaseDefaultMs,
+  type CollectorConfig,
+  defaultAlertHistorySettings,
+  defaultCollectorLimits,
+  defaultKpiSettings,
+} from './config.ts';
 import { EventHub } from './events/event-hub.ts';
 import { createHealthSource } from './health/create-health-source.ts';
 import type { HealthSource } from './health/types.ts';
 import { ConcurrencyLimit } from './http/concurrency-limit.ts';
+import { registerAlertLeaderGauge } from './metrics/alert-leader-gauge.ts';
 import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
 import { registerReplicaGauges } from './metrics/replica-gauges.ts';
 import { createAgentSeriesReader } from './scaling/agent-series.ts';
@@ -64,6 +74,7 @@ export async function startCollector(
   };
   let health: HealthSource | null = null;
   let alerts: AlertService | null = null;
+  let historyPruner: HistoryPruner | null = null;
   try {
     await migrate(db);
     readDb = await openReadDb(config.database, db, 'pulse-collector', { log });
@@ -72,6 +83,8 @@ export async function startCollector(
     const engine = new KpiEngine(readDb, {
       currency: config.currency,
       cachePeriods: kpi.cachePeriods,
+      maxOpenUsers: kpi.openPeriodUsers,
+      movementSlices: kpi.querySlices,
       writeDb: db,
       onStoreError: (error) => log(`kpi: computed periods not stored (${(error as Error).message})`),
     });
@@ -124,10 +137,23 @@ export async function startCollector(
         generatorUrl: null,
         retry: defaultRetryPolicy,
       },
+      // Always through the lease, PGlite included (one process: it is simply always held).
+      lease: createAlertLease(
+        config.alerts.lease ?? {
+          holderId: defaultHolderId(),
+          durationMs: alertLeaseDefaultMs(config.alerts.evaluationIntervalMs),
+        },
+      ),
       log,
     });
     alerts.onTransition((transition) => events.publish('alert', transition));
     await alerts.start();
+    historyPruner = startHistoryPruner({
+      db,
+      retentionMs: (config.alertHistory ?? defaultAlertHistorySettings).retentionMs,
+      log,
+    });
+    const pruner = historyPruner;
 
     const running = alerts;
     const metrics = createCollectorMetrics({
@@ -136,6 +162,7 @@ export async function startCollector(
       scalingReport: () => scaling.recent(),
     });
     if (readDb instanceof ReplicaRoutingDb) registerReplicaGauges(metrics.registry, readDb);
+    registerAlertLeaderGauge(metrics.registry, () => running.leader());
 
     const app = createCollectorApp({
       db,
@@ -178,12 +205,14 @@ export async function startCollector(
         server.closeIdleConnections();
         await closed;
         await running.stop();
+        await pruner.stop();
         await source?.stop();
         await closeDb();
       },
     };
   } catch (error) {
     await alerts?.stop().catch(() => undefined);
+    await historyPruner?.stop();
     await health?.stop().catch(() => undefined);
     await closeDb();
     throw error;

@@ -3,6 +3,8 @@
 // requireRole(tokens, 'operator'). Business alerts (audience 'founder': churn, conversion) carry founder
 // figures, so they are shown to a founder only; an operator sees 'operator' and 'both' alerts. Without a
 // roleOf the caller is taken to be an operator — hiding too much, never showing too much.
+// `leader` says whether this collector evaluates the alerts (holds the lease) or shows the states its peer
+// recorded in the database (two collectors on one database).
 // Handler: parse → authorize (role checked by the router; audience here) → query → respond.
 import { type Request, Router } from 'express';
 import type { AlertAudience } from '../../core/alerts/rules.ts';
@@ -39,14 +41,18 @@ export function parseHistoryQuery(query: Record<string, unknown>): { limit: numb
 }
 
 export function alertRoutes(
-  service: Pick<AlertService, 'active' | 'history'>,
+  service: Pick<AlertService, 'active' | 'history'> & Partial<Pick<AlertService, 'leader'>>,
   options: AlertRouteOptions = {},
 ): Router {
   const router = Router();
   router.get('/api/alerts', async (req, res) => {
     const { limit } = parseHistoryQuery(req.query);
     const audiences = audiencesFor(options.roleOf?.(req) ?? null);
-    res.json({ active: service.active(audiences), history: await service.history(limit, audiences) });
+    res.json({
+      active: service.active(audiences),
+      history: await service.history(limit, audiences),
+      ...(service.leader ? { leader: service.leader() } : {}),
+    });
   });
   return router;
 }

@@ -4,12 +4,20 @@
 // On start it restores each alert's state from its newest history row, so a restart does not notify an
 // alert that was already firing again. Evaluations never overlap; a failed history write is logged and
 // counted, and does not stop the evaluation or its notifications.
+// With a lease (alert-lease.ts; two collectors on one database) only its holder evaluates, records and
+// notifies; a follower re-reads every alert's state from alert_history at each interval (GET /api/alerts and
+// the gauges show the state as of its last transition, with the value measured then) and tells its event
+// subscribers about the changes it sees. A collector that takes the lease over re-reads the states first, so
+// an alert already firing is not notified again. When the lease statement itself fails (database
+// unreachable) a collector keeps the role it had: a lone collector keeps alerting through an outage.
+import { alertLabels } from '../../core/alerts/labels.ts';
 import { renderAction, renderSummary } from '../../core/alerts/render.ts';
 import { type AlertAudience, type AlertRule, buildAlertRules } from '../../core/alerts/rules.ts';
 import type { ChecklistStatuses } from '../../core/alerts/scaling-phases.ts';
 import { type AlertThresholds, alertThresholds } from '../../core/alerts/thresholds.ts';
 import type { Db } from '../../core/db/types.ts';
-import { type AlertHistoryRow, createAlertStore } from './alert-store.ts';
+import type { AlertLease } from './alert-lease.ts';
+import { type AlertHistoryRow, type AlertTransitionRecord, createAlertStore } from './alert-store.ts';
 import { evaluateRule } from './evaluate-rule.ts';
 import type { AlertInputGatherer } from './gather-inputs.ts';
 import { readAlertInputs } from './inputs.ts';
@@ -37,6 +45,8 @@ export interface AlertServiceDeps {
   readonly rules?: readonly AlertRule[];
   readonly evaluationIntervalMs?: number;
   readonly notifications?: Partial<NotifierSettings>;
+  /** Absent or null: this collector always evaluates (one collector, tests). */
+  readonly lease?: AlertLease | null;
   readonly log: (message: string) => void;
 }
 
@@ -70,6 +80,8 @@ export interface AlertService {
   onTransition(listener: AlertTransitionListener): () => void;
   deliveries(): DeliveryCounts;
   historyWriteFailures(): number;
+  /** Whether this collector holds the alert lease (evaluates and notifies); always true without a lease. */
+  leader(): boolean;
   /** Resolves when the notifications started so far have finished (tests). */
   notificationsSettled(): Promise<void>;
 }
@@ -92,6 +104,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let writeFailures = 0;
+  const lease = deps.lease ?? null;
+  let leader = lease === null;
+  /** The lease term held; a different term in the recording transaction means it changed hands meanwhile. */
+  let term: number | null = null;
+  let leaseErrorLogged = false;
   /** The scaling checklist's statuses at the last evaluation: the milestone alerts list them. */
   let checklist: ChecklistStatuses | null = null;
 
@@ -110,7 +127,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       firingSince: iso(state.firingSince),
       resolvedAt: iso(state.resolvedAt),
       changedAt: iso(state.changedAt),
-      labels: { alertname: rule.name, severity: rule.severity, audience: rule.audience },
+      resolveThreshold: rule.resolveThreshold ?? null,
+      keepFiringForSeconds: rule.keepFiringForSeconds ?? 0,
+      keepFiringSince: iso(state.keepFiringSince),
+      labels: alertLabels(rule),
     };
   };
 
@@ -127,8 +147,66 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     return loaded;
   }
 
+  /**
+   * Replaces every state with its newest history row (what the lease holder recorded); returns the changes
+   * seen, as transitions for the event subscribers (never notified: the holder did that).
+   */
+  async function reload(): Promise<AlertTransition[]> {
+    const rows = new Map((await store.latestPerAlert()).map((row) => [row.alertName, row]));
+    loaded = Promise.resolve();
+    const seen: AlertTransition[] = [];
+    for (const rule of rules) {
+      const row = rows.get(rule.name);
+      const before = states.get(rule.name) ?? initialAlertState;
+      const next = row ? restoredState(row) : initialAlertState;
+      states.set(rule.name, next);
+      if (row && (next.state !== before.state || next.changedAt !== before.changedAt)) {
+        seen.push({ ...statusOf(rule), from: before.state, to: next.state, at: row.at.toISOString() });
+      }
+    }
+    return seen;
+  }
+
+  /** Claims or renews the lease; false when another collector holds it. */
+  async function holdLease(): Promise<boolean> {
+    if (!lease) return true;
+    let claimed: number | null;
+    try {
+      claimed = await lease.claim(deps.db);
+      leaseErrorLogged = false;
+    } catch (error) {
+      if (!leaseErrorLogged) {
+        deps.log(
+          `alerts: the alert lease could not be read (${(error as Error).message}); this collector stays ${leader ? 'the evaluator' : 'a follower'}`,
+        );
+      }
+      leaseErrorLogged = true;
+      return leader;
+    }
+    const wasLeader = leader;
+    leader = claimed !== null;
+    if (leader && (!wasLeader || claimed !== term)) {
+      deps.log(
+        `alerts: this collector (${lease.holderId}) now evaluates and notifies alerts (lease term ${claimed})`,
+      );
+      await reload();
+    } else if (!leader && wasLeader) {
+      deps.log(`alerts: another collector holds the alert lease; ${lease.holderId} follows it`);
+    }
+    term = claimed;
+    return leader;
+  }
+
+  /** A follower's turn: the holder's states from the database, the changes told to the subscribers. */
+  async function follow(): Promise<readonly AlertTransition[]> {
+    const seen = await reload();
+    for (const transition of seen) for (const listener of listeners) callSafely(listener, transition);
+    return [];
+  }
+
   async function evaluate(): Promise<readonly AlertTransition[]> {
     await ensureLoaded();
+    if (!(await holdLease())) return follow();
     const snapshot = await deps.inputs.gather();
     checklist = snapshot.checklist ?? checklist;
     const now = clock.now();
@@ -136,7 +214,13 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     const transitions: AlertTransition[] = [];
     for (const rule of rules) {
       const before = states.get(rule.name) ?? initialAlertState;
-      const { next, entered } = advance(before, evaluateRule(rule, values), rule.forSeconds, now);
+      const { next, entered } = advance(
+        before,
+        evaluateRule(rule, values),
+        rule.forSeconds,
+        now,
+        rule.keepFiringForSeconds,
+      );
       states.set(rule.name, next);
       let from = before.state;
       for (const to of entered) {
@@ -144,7 +228,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         from = to;
       }
     }
-    for (const transition of transitions) await record(transition);
+    if ((await recordAll(transitions)) === 'lost') {
+      leader = false;
+      deps.log(`alerts: the alert lease changed hands during an evaluation; ${lease?.holderId} follows`);
+      return follow();
+    }
     for (const transition of transitions) {
       for (const listener of listeners) callSafely(listener, transition);
       notifier.notifyTransition(transition, now);
@@ -157,19 +245,33 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     return transitions;
   }
 
+  /**
+   * With a lease: every transition in one transaction that renews the lease first, so a collector that lost
+   * it records (and notifies) nothing — 'lost'. A failed write is counted and logged, and the notifications
+   * still go out, as with one collector.
+   */
+  async function recordAll(transitions: readonly AlertTransition[]): Promise<'recorded' | 'lost'> {
+    if (!lease || transitions.length === 0) {
+      for (const transition of transitions) await record(transition);
+      return 'recorded';
+    }
+    try {
+      return await deps.db.transaction(async (tx) => {
+        if ((await lease.claim(tx)) !== term) return 'lost';
+        const txStore = createAlertStore(tx);
+        for (const transition of transitions) await txStore.recordTransition(toRecord(transition));
+        return 'recorded';
+      });
+    } catch (error) {
+      writeFailures += transitions.length;
+      deps.log(`alerts: writing ${transitions.length} transition(s) failed: ${(error as Error).message}`);
+      return 'recorded';
+    }
+  }
+
   async function record(transition: AlertTransition): Promise<void> {
     try {
-      await store.recordTransition({
-        alertName: transition.alertname,
-        state: transition.to,
-        severity: transition.severity,
-        audience: transition.audience,
-        value: transition.value,
-        threshold: transition.threshold,
-        at: new Date(transition.at),
-        activeSince: transition.activeSince ? new Date(transition.activeSince) : null,
-        labels: transition.labels,
-      });
+      await store.recordTransition(toRecord(transition));
     } catch (error) {
       writeFailures += 1;
       deps.log(
@@ -209,6 +311,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       if (timer) clearTimeout(timer);
       await queue;
       await notifier.stop();
+      // Handing the lease over at once: the other collector evaluates at its next interval, not at expiry.
+      if (lease && leader) {
+        leader = false;
+        await lease.release(deps.db).catch(() => undefined);
+      }
     },
     states: () => rules.map(statusOf),
     active: (audiences = allAudiences) =>
@@ -224,9 +331,24 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     },
     deliveries: () => notifier.counts(),
     historyWriteFailures: () => writeFailures,
+    leader: () => leader,
     notificationsSettled: () => notifier.idle(),
   };
   return service;
+}
+
+function toRecord(transition: AlertTransition): AlertTransitionRecord {
+  return {
+    alertName: transition.alertname,
+    state: transition.to,
+    severity: transition.severity,
+    audience: transition.audience,
+    value: transition.value,
+    threshold: transition.threshold,
+    at: new Date(transition.at),
+    activeSince: transition.activeSince ? new Date(transition.activeSince) : null,
+    labels: transition.labels,
+  };
 }
 
 function restoredState(row: AlertHistoryRow): AlertState {

@@ -1,5 +1,6 @@
 // The alert history in the database (migration 0004): one row per transition, each alert's latest row to
-// restore its state on start, the newest rows for GET /api/alerts; and the user count the milestone rules read.
+// restore its state on start, the newest rows for GET /api/alerts, pruning past the retention (never an
+// alert's latest row: it is the alert's current state); and the user count the milestone rules read.
 import type { AlertAudience, AlertSeverity } from '../../core/alerts/rules.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Queryable } from '../../core/db/types.ts';
@@ -57,6 +58,23 @@ const newestHistory = defineQuery<{ limit: number; audiences: readonly string[] 
    ORDER BY at DESC, id DESC LIMIT :limit`,
 );
 
+/**
+ * Rows older than :before, except each alert's newest row (restoring and following read it: an alert firing
+ * for longer than the retention keeps its state). One statement: concurrent pruners (two collectors) only
+ * find fewer rows to delete.
+ */
+const pruneHistoryQuery = defineQuery<{ before: Date }, { deleted: number }>(
+  'alerts.pruneHistory',
+  `WITH deleted AS (
+     DELETE FROM alert_history AS old
+     WHERE old.at < :before
+       AND old.id <> (SELECT newest.id FROM alert_history AS newest
+                      WHERE newest.alert_name = old.alert_name
+                      ORDER BY newest.at DESC, newest.id DESC LIMIT 1)
+     RETURNING 1)
+   SELECT CAST(count(*) AS integer) AS deleted FROM deleted`,
+);
+
 const countUsersQuery = defineQuery<Record<string, never>, { users: number }>(
   'alerts.countUsers',
   'SELECT count(*) AS users FROM users',
@@ -68,6 +86,8 @@ export interface AlertStore {
   latestPerAlert(): Promise<AlertHistoryRow[]>;
   /** Newest first, only alerts for the given audiences. */
   history(limit: number, audiences: readonly AlertAudience[]): Promise<AlertHistoryRow[]>;
+  /** Deletes the rows older than `before` but each alert's newest; returns how many went. */
+  pruneHistory(before: Date): Promise<number>;
   countUsers(): Promise<number>;
 }
 
@@ -78,6 +98,10 @@ export function createAlertStore(db: Queryable): AlertStore {
     },
     latestPerAlert: () => db.query(latestPerAlert, {}),
     history: (limit, audiences) => db.query(newestHistory, { limit, audiences }),
+    async pruneHistory(before) {
+      const [row] = await db.query(pruneHistoryQuery, { before });
+      return row?.deleted ?? 0;
+    },
     async countUsers() {
       const [row] = await db.query(countUsersQuery, {});
       return row?.users ?? 0;

@@ -3,6 +3,10 @@
 // whose condition holds again starts over at pending. With `for` = 0 pending and firing happen in the same
 // evaluation (two transitions). A missing input changes nothing — not the state, not the pending clock —
 // so a scrape gap neither resolves a firing alert nor restarts a pending one.
+// No flapping: a firing alert whose figure is still past the rule's resolve threshold stays firing
+// (evaluate-rule.ts: pastResolve), and with a keep-firing time it stays firing that long after the first
+// evaluation that found its condition gone — as Prometheus's keep_firing_for counts; the condition holding
+// again restarts that clock. The clock is not stored: after a restart it starts over (later, never twice).
 import type { RuleOutcome } from './evaluate-rule.ts';
 
 export type AlertStateName = 'inactive' | 'pending' | 'firing' | 'resolved';
@@ -17,6 +21,8 @@ export interface AlertState {
   readonly resolvedAt: number | null;
   /** When the state last changed; null for an alert that has never left inactive. */
   readonly changedAt: number | null;
+  /** Firing only by its keep-firing time: the first evaluation that found the condition gone. */
+  readonly keepFiringSince: number | null;
 }
 
 export const initialAlertState: AlertState = {
@@ -26,6 +32,7 @@ export const initialAlertState: AlertState = {
   firingSince: null,
   resolvedAt: null,
   changedAt: null,
+  keepFiringSince: null,
 };
 
 export interface Advanced {
@@ -39,6 +46,7 @@ export function advance(
   outcome: RuleOutcome,
   forSeconds: number,
   now: number,
+  keepFiringForSeconds = 0,
 ): Advanced {
   if (outcome.kind === 'missing') return { next: current, entered: [] };
   const value = outcome.value;
@@ -47,11 +55,16 @@ export function advance(
       return enter({ ...current, value, activeSince: null }, 'inactive', now);
     }
     if (current.state === 'firing') {
-      return enter({ ...current, value, resolvedAt: now }, 'resolved', now);
+      if (outcome.pastResolve) return { next: { ...current, value, keepFiringSince: null }, entered: [] };
+      const since = current.keepFiringSince ?? now;
+      if (now - since < keepFiringForSeconds * 1000) {
+        return { next: { ...current, value, keepFiringSince: since }, entered: [] };
+      }
+      return enter({ ...current, value, resolvedAt: now, keepFiringSince: null }, 'resolved', now);
     }
     return { next: { ...current, value }, entered: [] };
   }
-  let next = current;
+  let next: AlertState = { ...current, keepFiringSince: null };
   const entered: AlertStateName[] = [];
   if (current.state === 'inactive' || current.state === 'resolved') {
     next = {

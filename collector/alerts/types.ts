@@ -24,7 +24,13 @@ export interface AlertStatus {
   readonly firingSince: string | null;
   readonly resolvedAt: string | null;
   readonly changedAt: string | null;
-  /** alertname, severity, audience: the labels sent to Alertmanager and stored with the history. */
+  /** No flapping (core/alerts/rules.ts): once firing, it resolves only past this threshold; null: at `threshold`. */
+  readonly resolveThreshold: number | null;
+  /** Once firing, it keeps firing this long after its condition stopped; 0: none. */
+  readonly keepFiringForSeconds: number;
+  /** Set while firing only by its keep-firing time: when the condition was first found gone. */
+  readonly keepFiringSince: string | null;
+  /** alertname, severity, audience, family (core/alerts/labels.ts): sent to Alertmanager, stored with the history. */
   readonly labels: Readonly<Record<string, string>>;
 }
 

@@ -74,6 +74,14 @@ export interface AlertRule extends AlertCondition {
    * each item's current status (scaling-phases.ts, checklistAction); `action` is the same without statuses.
    */
   readonly checklist?: MilestoneChecklist;
+  /**
+   * Hysteresis: once firing, the alert stays firing while the input still passes this threshold with the
+   * same comparison (error ratio fires above 1 %, resolves only at 0.5 % or less). Pending still needs
+   * `threshold`. Absent: it resolves as soon as the condition stops.
+   */
+  readonly resolveThreshold?: number;
+  /** Once firing, it stays firing this long after the condition stopped (Prometheus `keep_firing_for`). */
+  readonly keepFiringForSeconds?: number;
 }
 
 /** "1K", "10K", "100K": milestone names in alert names. */
@@ -96,6 +104,7 @@ function milestoneRules(t: AlertThresholds): AlertRule[] {
       input: 'users',
       comparison: '>=',
       threshold: Math.round(milestone * t.milestones.nearShare),
+      resolveThreshold: Math.round(milestone * t.milestones.nearShare * t.milestones.resolveShare),
       // The band ends at the milestone: from there UsersReached… takes over.
       guards: [{ input: 'users', comparison: '<', threshold: milestone }],
       summary: beyondGuide
@@ -112,6 +121,7 @@ function milestoneRules(t: AlertThresholds): AlertRule[] {
       input: 'users',
       comparison: '>=',
       threshold: milestone,
+      resolveThreshold: Math.round(milestone * t.milestones.resolveShare),
       guards: [],
       summary: beyondGuide
         ? `{{value}} users: past ${label}, beyond the scaling guide's last range`
@@ -151,6 +161,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'users',
       comparison: '>',
       threshold: t.embeddedDatabase.maxUsers,
+      resolveThreshold: t.embeddedDatabase.resolveUsers,
       guards: [{ input: 'embeddedDatabase', comparison: '>=', threshold: 1 }],
       summary: '{{value}} users on the embedded database (limit {{threshold}}): migrate to PostgreSQL',
       action: migrationSteps,
@@ -160,6 +171,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       name: 'SensitiveFileServed',
       severity: 'critical',
       forSeconds: 0,
+      keepFiringForSeconds: t.exposure.keepFiringSeconds,
       input: 'sensitiveFilesServed',
       comparison: '>',
       threshold: 0,
@@ -179,6 +191,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'poolPending',
       comparison: '>',
       threshold: t.pool.pendingAbove,
+      keepFiringForSeconds: t.pool.pendingKeepFiringSeconds,
       summary: '{{value}} callers waiting for a database connection',
       action: [
         'find slow queries holding connections (DB query p95 by query)',
@@ -193,6 +206,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'poolUsedShare',
       comparison: '>=',
       threshold: t.pool.usedShare,
+      resolveThreshold: t.pool.usedResolveShare,
       summary: 'database pool {{value}} in use (threshold {{threshold}})',
       action: [
         'check for slow queries and long transactions',
@@ -207,6 +221,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'latencyP95',
       comparison: '>',
       threshold: t.latency.p95WarningSeconds,
+      resolveThreshold: t.latency.p95WarningResolveSeconds,
       summary: 'API p95 latency {{value}} (threshold {{threshold}})',
       action: ['look at DB query p95 by query and pool pending', 'check event-loop delay and CPU'],
     },
@@ -218,6 +233,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'latencyP95',
       comparison: '>',
       threshold: t.latency.p95CriticalSeconds,
+      resolveThreshold: t.latency.p95CriticalResolveSeconds,
       summary: 'API p95 latency {{value}} (critical above {{threshold}})',
       action: ['find the slow route and query now', 'roll back the last deployment if it started with it'],
     },
@@ -229,6 +245,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'errorRatio',
       comparison: '>',
       threshold: t.errors.warningRatio,
+      resolveThreshold: t.errors.warningResolveRatio,
       guards: [minTraffic],
       summary: '{{value}} of API requests answered 5xx (threshold {{threshold}})',
       action: ['read the agent log for the failing route', 'check the database is reachable'],
@@ -241,6 +258,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'errorRatio',
       comparison: '>',
       threshold: t.errors.criticalRatio,
+      resolveThreshold: t.errors.criticalResolveRatio,
       guards: [minTraffic],
       summary: '{{value}} of API requests answered 5xx (critical above {{threshold}})',
       action: ['roll back the last deployment if it started with it', 'check the database and Redis'],
@@ -253,6 +271,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'eventLoopP99',
       comparison: '>',
       threshold: t.eventLoop.p99Seconds,
+      resolveThreshold: t.eventLoop.resolveP99Seconds,
       summary: 'event-loop p99 delay {{value}} (threshold {{threshold}})',
       action: [
         'look for synchronous work in request handlers (hashing, JSON of large bodies)',
@@ -267,6 +286,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'heapUsedBytes',
       comparison: '>',
       threshold: t.memory.heapUsedBytes,
+      resolveThreshold: t.memory.heapResolveBytes,
       summary: 'V8 heap used {{value}} (threshold {{threshold}})',
       action: ['take a heap snapshot and look for a leak', 'restart the instance if it keeps growing'],
     },
@@ -278,6 +298,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'rssBytes',
       comparison: '>',
       threshold: t.memory.rssBytes,
+      resolveThreshold: t.memory.rssResolveBytes,
       summary: 'resident memory {{value}} (threshold {{threshold}})',
       action: [
         'compare with heap used: native memory or buffers if the heap is small',
@@ -292,6 +313,7 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       input: 'rateLimitRejectionsPerSecond',
       comparison: '>',
       threshold: t.rateLimit.rejectionsPerSecond,
+      keepFiringForSeconds: t.rateLimit.keepFiringSeconds,
       summary: '{{value}} requests rejected by rate limits (threshold {{threshold}})',
       action: ['find the client in the load balancer log', 'raise RATE_LIMIT_API if real traffic outgrew it'],
     },
@@ -308,6 +330,7 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
       input: 'healthAgeSeconds',
       comparison: '>',
       threshold: t.staleness.healthIntervalSeconds * t.staleness.healthStaleIntervals,
+      keepFiringForSeconds: t.staleness.healthKeepFiringSeconds,
       guards: [],
       summary: 'no successful health scrape for {{value}} (threshold {{threshold}})',
       action: [
@@ -323,6 +346,7 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
       input: 'kpiAgeSeconds',
       comparison: '>',
       threshold: t.staleness.kpiMaxAgeSeconds,
+      keepFiringForSeconds: t.staleness.kpiKeepFiringSeconds,
       guards: [],
       summary: 'KPIs not refreshed for {{value}} (threshold {{threshold}})',
       action: ['check the collector can reach the database', 'read the collector log'],
@@ -331,6 +355,7 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
       name: 'LegacyFollowStale',
       severity: 'warning',
       forSeconds: t.legacyFollow.forSeconds,
+      keepFiringForSeconds: t.legacyFollow.keepFiringSeconds,
       audience: 'operator',
       input: 'legacyFollowStaleFiles',
       comparison: '>',
@@ -350,6 +375,7 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
       input: 'logoChurnLastMonth',
       comparison: '>',
       threshold: t.business.logoChurnMonthly,
+      resolveThreshold: t.business.logoChurnResolveMonthly,
       guards: [
         { input: 'pledgersAtStartLastMonth', comparison: '>=', threshold: t.business.minPledgersAtStart },
       ],
@@ -364,6 +390,7 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
       input: 'conversionRelativeDrop',
       comparison: '>',
       threshold: t.business.conversionRelativeDrop,
+      resolveThreshold: t.business.conversionResolveRelativeDrop,
       guards: [
         { input: 'conversionCohortLastMature', comparison: '>=', threshold: t.business.minConversionCohort },
       ],
@@ -385,7 +412,25 @@ export function buildAlertRules(thresholds: AlertThresholds = alertThresholds): 
   ];
   const names = new Set(rules.map((rule) => rule.name));
   if (names.size !== rules.length) throw new Error('alert rule names must be unique');
+  for (const rule of rules) checkNoFlapping(rule);
   return rules;
+}
+
+/**
+ * Every rule resolves with a margin: a resolve threshold on the lenient side of its threshold, or a
+ * keep-firing time — so a figure hovering at the line does not fire and resolve at every evaluation.
+ */
+export function checkNoFlapping(rule: AlertRule): void {
+  const keep = rule.keepFiringForSeconds ?? 0;
+  if (!Number.isInteger(keep) || keep < 0) throw new Error(`${rule.name}: keepFiringForSeconds ${keep}`);
+  const resolve = rule.resolveThreshold;
+  if (resolve === undefined) {
+    if (keep === 0) throw new Error(`${rule.name}: needs a resolveThreshold or a keepFiringForSeconds`);
+    return;
+  }
+  const lenient =
+    rule.comparison === '>' || rule.comparison === '>=' ? resolve < rule.threshold : resolve > rule.threshold;
+  if (!lenient) throw new Error(`${rule.name}: resolveThreshold ${resolve} is not past ${rule.threshold}`);
 }
 
 export const alertRules: readonly AlertRule[] = buildAlertRules();

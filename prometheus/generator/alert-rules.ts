@@ -1,6 +1,10 @@
 // The catalog's rules as Prometheus alerting rules: same name, `for`, severity and threshold; the summary
 // template with {{value}} as a Prometheus template in the input's unit; the action as an annotation. Rules
 // whose inputs Prometheus cannot compute are returned apart, with the reason, for the file's header.
+// No flapping, as the collector does it: the keep-firing time becomes `keep_firing_for`, and a resolve
+// threshold becomes a second branch that holds only while the alert itself is firing (its ALERTS series,
+// matched on every label but the rule's own): `cond(T) or (cond(R) and ignoring(…) ALERTS{…firing})`.
+import { alertRuleLabels } from '../../core/alerts/labels.ts';
 import { formatAlertValue } from '../../core/alerts/render.ts';
 import { type AlertCondition, type AlertRule, type AlertUnit, alertInputs } from '../../core/alerts/rules.ts';
 import { comparison, type PromInput, promInputs, type ValueInput } from './prom-inputs.ts';
@@ -10,6 +14,7 @@ export interface PromAlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;
+  readonly keep_firing_for?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: { readonly summary: string; readonly description: string; readonly action: string };
 }
@@ -48,22 +53,45 @@ function valueInput(condition: AlertCondition): ValueInput {
   return input;
 }
 
-function ruleExpr(rule: AlertRule): { expr: string; perInstance: boolean } {
+function ruleExpr(rule: AlertRule, ownLabels: readonly string[]): { expr: string; perInstance: boolean } {
   const main = promInputs[rule.input];
   if (main.kind === 'unavailable') throw new Error(`${rule.name}: ${rule.input} is unavailable`);
   if (main.kind === 'window') {
-    if (rule.comparison !== '>' || rule.guards.length > 0)
-      throw new Error(`${rule.name}: a window input takes '>' and no guards`);
+    if (rule.comparison !== '>' || rule.guards.length > 0 || rule.resolveThreshold !== undefined)
+      throw new Error(`${rule.name}: a window input takes '>', no guards and no resolve threshold`);
     return { expr: main.condition(rule.threshold), perInstance: main.perInstance };
   }
-  const parts = [comparison(main, rule.comparison, rule.threshold)];
+  const guards: string[] = [];
   for (const guard of rule.guards) {
     const input = valueInput(guard);
     // `and` matches on labels: a per-instance guard on a total (or back) would silently never match.
     if (input.perInstance !== main.perInstance) throw new Error(`${rule.name}: guard on another level`);
-    parts.push(comparison(input, guard.comparison, guard.threshold));
+    guards.push(comparison(input, guard.comparison, guard.threshold));
   }
-  return { expr: parts.join(' and '), perInstance: main.perInstance };
+  const condition = (threshold: number) =>
+    [comparison(main, rule.comparison, threshold), ...guards].join(' and ');
+  if (rule.resolveThreshold === undefined)
+    return { expr: condition(rule.threshold), perInstance: main.perInstance };
+  // The alert's own series: ALERTS carries the expression's labels plus alertname, alertstate and the rule's.
+  const own = [...new Set(['alertname', 'alertstate', ...ownLabels])].join(', ');
+  const firing = `ignoring(${own}) ALERTS{alertname="${rule.name}", alertstate="firing"}`;
+  return {
+    expr: `(${condition(rule.threshold)}) or (${condition(rule.resolveThreshold)} and ${firing})`,
+    perInstance: main.perInstance,
+  };
+}
+
+/** How the rule stops, for the description. */
+function resolveText(rule: AlertRule): string {
+  const unit = alertInputs[rule.input].unit;
+  const parts: string[] = [];
+  if (rule.resolveThreshold !== undefined) {
+    const past = { '>': 'at or below', '>=': 'below', '<': 'at or above', '<=': 'above' }[rule.comparison];
+    parts.push(`Once firing, resolves only ${past} ${formatAlertValue(rule.resolveThreshold, unit)}`);
+  }
+  const keep = rule.keepFiringForSeconds ?? 0;
+  if (keep > 0) parts.push(`Once firing, keeps firing ${promDuration(keep)} after the condition stops`);
+  return parts.length > 0 ? `${parts.join('; ')}.` : '';
 }
 
 function conditionText(condition: AlertCondition): string {
@@ -87,6 +115,7 @@ function annotations(rule: AlertRule, perInstance: boolean): PromAlertRule['anno
       : perInstance
         ? 'Agent {{ $labels.instance }} ({{ $labels.service_instance_id }}).'
         : '',
+    resolveText(rule),
     'Rule from core/alerts/rules.ts; the collector evaluates the same rule.',
   ]
     .filter((part) => part !== '')
@@ -110,13 +139,17 @@ export function toPromAlertRules(
       leftOut.push({ name: rule.name, reason });
       continue;
     }
-    const { expr, perInstance } = ruleExpr(rule);
+    const labels = alertRuleLabels(rule);
+    const { expr, perInstance } = ruleExpr(rule, Object.keys(labels));
+    const keep = rule.keepFiringForSeconds ?? 0;
     rules.push({
       alert: rule.name,
       expr,
       for: promDuration(options.forSeconds ?? rule.forSeconds),
-      // `family` (the input read) lets Alertmanager inhibit a warning while its critical sibling fires.
-      labels: { severity: rule.severity, audience: rule.audience, family: rule.input },
+      ...(keep > 0 ? { keep_firing_for: promDuration(keep) } : {}),
+      // The collector's own labels for the rule (core/alerts/labels.ts), so Alertmanager merges the two
+      // senders' alerts; `family` also lets it inhibit a warning while its critical sibling fires.
+      labels,
       annotations: annotations(rule, perInstance),
     });
   }

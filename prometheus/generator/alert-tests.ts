@@ -3,6 +3,9 @@
 // before `for`, just below its threshold, and while each guard fails. Values just past a threshold are
 // exact for gauges (threshold ± one step) and 1.2× / 0.9× the threshold for figures that go through rate()
 // (floating point: a ratio of rates can land a hair either side of an exact threshold).
+// No flapping: once fired, the figure swings either side of the threshold (between it and the resolve
+// threshold, or below it for less than the keep-firing time) and the alert stays firing at every evaluation
+// — one firing, not many; it resolves once past the resolve threshold, or after the keep-firing time.
 import type { AlertCondition, AlertInput, AlertRule } from '../../core/alerts/rules.ts';
 import type { PromAlertRule } from './alert-rules.ts';
 import { promInputs } from './prom-inputs.ts';
@@ -14,7 +17,9 @@ import {
   fixtureFor,
   type InputSeries,
   kpiStaleness,
+  type Level,
   precision,
+  type Run,
 } from './test-fixtures.ts';
 
 export interface PromtoolTestGroup {
@@ -64,13 +69,13 @@ function sides(condition: AlertCondition): { pass: number; fail: number } {
 }
 
 interface Scenario {
-  readonly values: Map<AlertInput, number>;
+  readonly values: Map<AlertInput, Level>;
   readonly decoys: Map<AlertInput, number>;
 }
 
 /** Main condition on `main`, every guard passing, then `override` (a failing guard) applied last. */
-function scenario(rule: AlertRule, main: number, decoy: number, override?: [AlertInput, number, number]) {
-  const values = new Map<AlertInput, number>([[rule.input, main]]);
+function scenario(rule: AlertRule, main: Level, decoy: number, override?: [AlertInput, number, number]) {
+  const values = new Map<AlertInput, Level>([[rule.input, main]]);
   const decoys = new Map<AlertInput, number>([[rule.input, decoy]]);
   for (const guard of rule.guards) {
     if (guard.input === rule.input) continue;
@@ -163,8 +168,65 @@ function windowTests(rule: AlertRule, prom: PromAlertRule): PromtoolTestGroup[] 
   throw new Error(`${rule.name}: no staleness test for ${rule.input}`);
 }
 
+/** Between the resolve threshold and the threshold, and as far past the resolve threshold (hysteresis). */
+function hysteresisValues(rule: AlertRule, resolve: number): { between: number; clear: number } {
+  if (!rule.comparison.startsWith('>')) throw new Error(`${rule.name}: hysteresis tests take '>' or '>='`);
+  const tidy = (value: number) => Number(value.toPrecision(10));
+  return { between: tidy((rule.threshold + resolve) / 2), clear: tidy(resolve - (rule.threshold - resolve)) };
+}
+
+function noFlappingTests(rule: AlertRule, prom: PromAlertRule): PromtoolTestGroup {
+  const { pass, fail } = sides(rule);
+  const resolve = rule.resolveThreshold;
+  const keep = rule.keepFiringForSeconds ?? 0;
+  const { between, clear } =
+    resolve === undefined ? { between: fail, clear: fail } : hysteresisValues(rule, resolve);
+  // A rate holds a run's value once its [1m] window lies inside the run: runs of 5 scrapes for rates.
+  const run = precision[rule.input]?.exact ? 1 : 5;
+  const fireAt = rule.forSeconds + 4 * step;
+  const swings = 4;
+  const swingEnd = fireAt + 2 * swings * run * step;
+  const resolvedBy = swingEnd + keep + 6 * step;
+  const runs: Run[] = [{ value: pass, samples: fireAt / step + 1 }];
+  for (let i = 0; i < swings; i += 1)
+    runs.push({ value: between, samples: run }, { value: pass, samples: run });
+  runs.push({ value: clear, samples: Math.max(80, (resolvedBy - swingEnd) / step + 10) });
+  const fixture = fixtureFor(rule.input, scenario(rule, runs, clear));
+  const alerts = `ALERTS{alertname="${rule.name}", alertstate="firing"}`;
+  // From 5 s before the first firing evaluation to the last swing: no sample sits on the window's edge.
+  const window = swingEnd - fireAt + 5;
+  const swing =
+    resolve === undefined
+      ? `${pass} and ${between} (below for less than its keep_firing_for)`
+      : `${pass} and ${between} (between the resolve threshold ${resolve} and the threshold)`;
+  const stop = resolve === undefined ? `${keep} s after the condition stops` : `at ${clear}`;
+  const firingAt = (at: number, count: number) => ({
+    expr: `count(${alerts})`,
+    eval_time: seconds(at),
+    exp_samples: count > 0 ? [{ labels: '{}', value: count }] : [],
+  });
+  return {
+    name: `${prom.alert}: swinging between ${swing} fires once and stays firing at every evaluation; resolves ${stop}`,
+    interval: seconds(step),
+    input_series: fixture.series,
+    promql_expr_test: [
+      {
+        expr: `sum(count_over_time(${alerts}[${window}s]))`,
+        eval_time: seconds(swingEnd),
+        exp_samples: [{ labels: '{}', value: (swingEnd - fireAt) / step + 1 }],
+      },
+      ...(keep > 0 ? [firingAt(swingEnd + keep, 1)] : []),
+      firingAt(resolvedBy, 0),
+    ],
+  };
+}
+
 export function alertTests(rule: AlertRule, prom: PromAlertRule): PromtoolTestGroup[] {
   if (promInputs[rule.input].kind === 'window') return windowTests(rule, prom);
+  return [...thresholdTests(rule, prom), noFlappingTests(rule, prom)];
+}
+
+function thresholdTests(rule: AlertRule, prom: PromAlertRule): PromtoolTestGroup[] {
   const { pass, fail } = sides(rule);
   // Rates need a full window (4 scrapes) before they hold their value: judge a minute after `for`.
   const fireAt = rule.forSeconds + 4 * step;

@@ -42,22 +42,49 @@ function selector(name: string, labels: Readonly<Record<string, string>>): strin
   return `${name}{${pairs.join(', ')}}`;
 }
 
+/** A value over time: the same number in every scrape, or runs of scrapes (the oscillation tests). */
+export type Level = number | readonly Run[];
+export interface Run {
+  readonly value: number;
+  readonly samples: number;
+}
+
+const mapLevel = (level: Level, f: (value: number) => number): Level =>
+  typeof level === 'number' ? f(level) : level.map((run) => ({ value: f(run.value), samples: run.samples }));
+
 const tidy = (value: number) => String(Number(value.toFixed(6)));
-const gauge = (value: number) => `${tidy(value)}x${samplesPerSeries}`;
-/** A counter rising by `perSecond` × interval each scrape, from a base far from 0 (rate() never clips). */
-const counter = (perSecond: number) => {
-  const increment = perSecond * scrapeIntervalSeconds;
-  return `${tidy(increment * 100)}+${tidy(increment)}x${samplesPerSeries}`;
+const gauge = (level: Level) =>
+  typeof level === 'number'
+    ? `${tidy(level)}x${samplesPerSeries}`
+    : level.map((run) => `${tidy(run.value)}x${run.samples - 1}`).join(' ');
+/**
+ * A counter rising by `perSecond` × interval each scrape, from a base far from 0 (rate() never clips); with
+ * runs, each run continues from where the previous one ended at its own rate.
+ */
+const counter = (level: Level) => {
+  if (typeof level === 'number') {
+    const increment = level * scrapeIntervalSeconds;
+    return `${tidy(increment * 100)}+${tidy(increment)}x${samplesPerSeries}`;
+  }
+  let current = Math.max(1000, 100 * (level[0]?.value ?? 0) * scrapeIntervalSeconds);
+  return level
+    .map((run) => {
+      const increment = run.value * scrapeIntervalSeconds;
+      const text = `${tidy(current)}+${tidy(increment)}x${run.samples - 1}`;
+      current += increment * run.samples;
+      return text;
+    })
+    .join(' ');
 };
 
 /**
  * requests/s and error ratio share the HTTP counters: agent-1 answers the 5xx and half the rest, split
  * between 200 and 404 (a 4xx is not an error); agent-2 answers the other half with 200.
  */
-function httpCounters(requestsPerSecond: number, errorRatio: number): InputSeries[] {
-  const ok = (requestsPerSecond * (1 - errorRatio)) / 2;
+function httpCounters(requestsPerSecond: number, errorRatio: Level): InputSeries[] {
+  const ok = mapLevel(errorRatio, (ratio) => (requestsPerSecond * (1 - ratio)) / 2);
   const route = { http_route: '/api/artists/:id', http_request_method: 'GET' };
-  const count = (agent: (typeof agents)[number], status: string, perSecond: number): InputSeries => ({
+  const count = (agent: (typeof agents)[number], status: string, perSecond: Level): InputSeries => ({
     series: selector('http_server_request_duration_count', {
       ...agent,
       ...route,
@@ -66,9 +93,21 @@ function httpCounters(requestsPerSecond: number, errorRatio: number): InputSerie
     values: counter(perSecond),
   });
   return [
-    count(agentA, '200', ok / 2),
-    count(agentA, '404', ok / 2),
-    count(agentA, '500', requestsPerSecond * errorRatio),
+    count(
+      agentA,
+      '200',
+      mapLevel(ok, (perSecond) => perSecond / 2),
+    ),
+    count(
+      agentA,
+      '404',
+      mapLevel(ok, (perSecond) => perSecond / 2),
+    ),
+    count(
+      agentA,
+      '500',
+      mapLevel(errorRatio, (ratio) => requestsPerSecond * ratio),
+    ),
     count(agentB, '200', ok),
   ];
 }
@@ -78,7 +117,22 @@ function httpCounters(requestsPerSecond: number, errorRatio: number): InputSerie
  * bounds, a share f of the requests at or below l and the rest in (l, u], p95 = l + (u − l)(0.95 − f)/(1 − f).
  * Both agents get the same distribution, so only the sum by le gives one series with that p95.
  */
-function latencyBuckets(p95: number): InputSeries[] {
+function latencyBuckets(p95: Level): InputSeries[] {
+  const bounds = [...latencyBounds.map(String), '+Inf'];
+  return agents.flatMap((agent) =>
+    bounds.map((le) => ({
+      series: selector('http_server_request_duration_bucket', {
+        ...agent,
+        http_route: '/api/artists/:id',
+        le,
+      }),
+      values: counter(mapLevel(p95, (value) => bucketRate(value, Number(le)))),
+    })),
+  );
+}
+
+/** Requests per second at or below `le` for a distribution whose p95 is `p95`. */
+function bucketRate(p95: number, le: number): number {
   const upperIndex = latencyBounds.findIndex((bound) => bound >= p95);
   const lower = upperIndex > 0 ? (latencyBounds[upperIndex - 1] as number) : 0;
   const upper = latencyBounds[upperIndex];
@@ -87,20 +141,11 @@ function latencyBuckets(p95: number): InputSeries[] {
   const below = (0.95 - x) / (1 - x);
   if (!(below >= 0 && below < 0.95)) throw new Error(`p95 ${p95} cannot be placed in (${lower}, ${upper}]`);
   const perSecond = 1000 / scrapeIntervalSeconds;
-  return agents.flatMap((agent) =>
-    [...latencyBounds.map(String), '+Inf'].map((le) => ({
-      series: selector('http_server_request_duration_bucket', {
-        ...agent,
-        http_route: '/api/artists/:id',
-        le,
-      }),
-      values: counter(Number(le) <= lower ? perSecond * below : perSecond),
-    })),
-  );
+  return le <= lower ? perSecond * below : perSecond;
 }
 
 /** A collector gauge for the KPI period the rule reads, and the other period holding `decoy`. */
-function kpiGauge(metric: string, period: 'current_month' | 'previous_month', value: number, decoy: number) {
+function kpiGauge(metric: string, period: 'current_month' | 'previous_month', value: Level, decoy: number) {
   const other = period === 'current_month' ? 'previous_month' : 'current_month';
   return {
     series: [
@@ -112,7 +157,7 @@ function kpiGauge(metric: string, period: 'current_month' | 'previous_month', va
 }
 
 export interface FixtureInputs {
-  readonly values: ReadonlyMap<AlertInput, number>;
+  readonly values: ReadonlyMap<AlertInput, Level>;
   /** Per input, the value of the opposite outcome, put where a rule reading the wrong series would see it. */
   readonly decoys: ReadonlyMap<AlertInput, number>;
 }
@@ -136,8 +181,17 @@ export const precision: Partial<Record<AlertInput, Precision>> = {
 export function fixtureFor(main: AlertInput, inputs: FixtureInputs): Fixture {
   const series: InputSeries[] = [];
   let alertLabels: Record<string, string> = {};
-  const value = (input: AlertInput) => inputs.values.get(input) as number;
-  const decoy = (input: AlertInput) => inputs.decoys.get(input) ?? value(input);
+  const value = (input: AlertInput) => inputs.values.get(input) as Level;
+  const decoy = (input: AlertInput) => {
+    const given = inputs.decoys.get(input) ?? value(input);
+    if (typeof given !== 'number') throw new Error(`${input}: a decoy is one value`);
+    return given;
+  };
+  const constant = (input: AlertInput) => {
+    const given = value(input);
+    if (typeof given !== 'number') throw new Error(`${input}: only the main input may change over time`);
+    return given;
+  };
   const add = (input: AlertInput, built: Fixture) => {
     series.push(...built.series);
     if (input === main) alertLabels = { ...built.alertLabels };
@@ -145,7 +199,7 @@ export function fixtureFor(main: AlertInput, inputs: FixtureInputs): Fixture {
   const has = (input: AlertInput) => inputs.values.has(input);
   if (has('requestsPerSecond') || has('errorRatio'))
     add(has('errorRatio') ? 'errorRatio' : 'requestsPerSecond', {
-      series: httpCounters(value('requestsPerSecond'), has('errorRatio') ? value('errorRatio') : 0),
+      series: httpCounters(constant('requestsPerSecond'), has('errorRatio') ? value('errorRatio') : 0),
       alertLabels: {},
     });
   for (const input of inputs.values.keys()) {
@@ -155,7 +209,7 @@ export function fixtureFor(main: AlertInput, inputs: FixtureInputs): Fixture {
   return { series, alertLabels };
 }
 
-function build(input: AlertInput, value: number, decoy: number): Fixture {
+function build(input: AlertInput, value: Level, decoy: number): Fixture {
   switch (input) {
     case 'users':
       return kpiGauge('pledgr_users', 'current_month', value, decoy);
@@ -173,16 +227,16 @@ function build(input: AlertInput, value: number, decoy: number): Fixture {
       };
     case 'poolUsedShare': {
       // Two pools of 10: `value` × 20 connections in use, agent-1's pool filled first; idle ones are not used.
-      const used = Math.round(value * 20);
-      const [usedA, usedB] = [Math.min(10, used), Math.max(0, used - 10)];
-      const pool = (agent: (typeof agents)[number], inUse: number): InputSeries[] => [
+      const usedA = mapLevel(value, (share) => Math.min(10, Math.round(share * 20)));
+      const usedB = mapLevel(value, (share) => Math.max(0, Math.round(share * 20) - 10));
+      const pool = (agent: (typeof agents)[number], inUse: Level): InputSeries[] => [
         {
           series: selector('db_client_connection_count', { ...agent, db_client_connection_state: 'used' }),
           values: gauge(inUse),
         },
         {
           series: selector('db_client_connection_count', { ...agent, db_client_connection_state: 'idle' }),
-          values: gauge(10 - inUse),
+          values: gauge(mapLevel(inUse, (used) => 10 - used)),
         },
         { series: selector('db_client_connection_max', agent), values: gauge(10) },
       ];
@@ -201,7 +255,7 @@ function build(input: AlertInput, value: number, decoy: number): Fixture {
         series: [
           {
             series: selector('v8js_memory_heap_used', space('old_space')),
-            values: gauge(value - 10 * mebibyte),
+            values: gauge(mapLevel(value, (bytes) => bytes - 10 * mebibyte)),
           },
           { series: selector('v8js_memory_heap_used', space('new_space')), values: gauge(10 * mebibyte) },
           {
@@ -217,14 +271,14 @@ function build(input: AlertInput, value: number, decoy: number): Fixture {
         series: [
           {
             series: selector('pledgr_rate_limit_rejections_total', { ...agentA, pledgr_rate_limiter: 'api' }),
-            values: counter(value / 2),
+            values: counter(mapLevel(value, (perSecond) => perSecond / 2)),
           },
           {
             series: selector('pledgr_rate_limit_rejections_total', {
               ...agentB,
               pledgr_rate_limiter: 'auth',
             }),
-            values: counter(value / 2),
+            values: counter(mapLevel(value, (perSecond) => perSecond / 2)),
           },
         ],
         alertLabels: {},
@@ -235,7 +289,7 @@ function build(input: AlertInput, value: number, decoy: number): Fixture {
 }
 
 /** agent-1 at `value`, agent-2 healthy: the alert must name agent-1 alone. */
-function perInstanceGauge(metric: string, value: number, healthy: number): Fixture {
+function perInstanceGauge(metric: string, value: Level, healthy: number): Fixture {
   return {
     series: [
       { series: selector(metric, agentA), values: gauge(value) },

@@ -1,6 +1,6 @@
 // LegacyFollowStale on both databases, from legacy_follow rows written as `pulse import-sqlite FILE --follow`
 // leaves them: quiet while every followed file synced within 3 of its intervals, firing (at once: `for` 0)
-// when one has not, resolved when it syncs again; quiet with nothing followed.
+// when one has not, resolved once it has synced again for its keep-firing time (5 min); quiet with nothing followed.
 import { beforeAll, expect, it } from 'vitest';
 import { createAlertService } from '../../collector/alerts/alert-service.ts';
 import { createAlertInputGatherer } from '../../collector/alerts/gather-inputs.ts';
@@ -24,7 +24,7 @@ describeEachDatabase('LegacyFollowStale', ({ db: mainDb }) => {
     await migrate(db);
   });
 
-  it('fires past 3 intervals without a successful sync and resolves at the next sync', async () => {
+  it('fires past 3 intervals without a successful sync and resolves once syncs are clean for its keep-firing time', async () => {
     const t0 = Date.parse('2026-06-15T12:00:00Z');
     const clock = manualClock(t0);
     const inputs = createAlertInputGatherer({
@@ -85,7 +85,13 @@ describeEachDatabase('LegacyFollowStale', ({ db: mainDb }) => {
       await service.evaluateOnce();
       expect(followAlert()).toMatchObject({ state: 'firing', value: 2 });
 
-      // Both sync again: resolved.
+      // Both sync again: still firing for its keep-firing time (5 min of clean syncs), then resolved.
+      for (const source of ['/data/a/pledgr.db', '/data/b/pledgr.db']) {
+        await db.query(markSynced, { source, at: new Date(clock.now()) });
+      }
+      expect((await service.evaluateOnce()).map((t) => t.alertname)).not.toContain('LegacyFollowStale');
+      expect(followAlert()).toMatchObject({ state: 'firing', value: 0, keepFiringForSeconds: 300 });
+      clock.advanceSeconds(300);
       for (const source of ['/data/a/pledgr.db', '/data/b/pledgr.db']) {
         await db.query(markSynced, { source, at: new Date(clock.now()) });
       }

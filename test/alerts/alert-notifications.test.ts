@@ -56,9 +56,12 @@ async function poolAlertService(
     clock.advanceSeconds(60);
     await service.evaluateOnce();
   };
+  /** Quiet again: the condition stops, and 5 min later (its keep-firing time) it resolves. */
   const resolve = async () => {
     inputs.set({});
     clock.advanceSeconds(15);
+    await service.evaluateOnce();
+    clock.advanceSeconds(300);
     await service.evaluateOnce();
   };
   return { service, clock, fire, resolve };
@@ -104,7 +107,12 @@ describe('webhook notifications', () => {
         startsAt: new Date(t0).toISOString(),
         endsAt: null,
         at: new Date(t0 + 60_000).toISOString(),
-        labels: { alertname: 'DbPoolRequestsWaiting', severity: 'warning', audience: 'operator' },
+        labels: {
+          alertname: 'DbPoolRequestsWaiting',
+          severity: 'warning',
+          audience: 'operator',
+          family: 'poolPending',
+        },
       });
       expect(service.deliveries()).toEqual({
         sent: { webhook: 1, alertmanager: 0 },
@@ -212,7 +220,12 @@ describe('Alertmanager notifications', () => {
       expect(receiver.requests.map((r) => [r.method, r.path])).toEqual([['POST', '/api/v2/alerts']]);
       const [firing] = sentAlerts(receiver, 0);
       expect(firing).toEqual({
-        labels: { alertname: 'DbPoolRequestsWaiting', severity: 'warning', audience: 'operator' },
+        labels: {
+          alertname: 'DbPoolRequestsWaiting',
+          severity: 'warning',
+          audience: 'operator',
+          family: 'poolPending',
+        },
         annotations: {
           summary: '2 callers waiting for a database connection',
           action: expect.stringMatching(/; /),
@@ -238,7 +251,7 @@ describe('Alertmanager notifications', () => {
       const [resolved] = sentAlerts(receiver, receiver.requests.length - 1);
       expect(resolved).toMatchObject({
         labels: firing?.labels,
-        endsAt: new Date(t0 + 135_000).toISOString(),
+        endsAt: new Date(t0 + 435_000).toISOString(),
       });
     });
     await receiver.close();
@@ -310,6 +323,7 @@ describe('Alertmanager notifications', () => {
         alertname: 'DbPoolRequestsWaiting',
         severity: 'warning',
         audience: 'operator',
+        family: 'poolPending',
       });
     });
   });

@@ -106,6 +106,7 @@ describe('collector configuration', () => {
     expect(config.alerts).toEqual({
       webhookUrl: 'https://hooks.example.com/pulse',
       evaluationIntervalMs: 60_000,
+      lease: { holderId: expect.any(String), durationMs: 120_000 },
     });
     expect(config.redisConfigured).toBe(true);
     expect(config.monitoredAppUrls).toEqual(['http://127.0.0.1:3000', 'https://pledgr.example.com']);

@@ -175,6 +175,11 @@ describeInBrowser('dashboard overview, live health and alerts', () => {
     const cardText = (await card.textContent()) ?? '';
     expect(cardText).toContain(alert?.state);
     for (const step of alert?.action ?? []) expect(cardText).toContain(step);
+    // No flapping: the card says how the alert stops (its resolve threshold from GET /api/alerts).
+    expect(alert?.resolveThreshold).toBe(90);
+    await expect(card.locator('[data-alert-stops]').textContent()).resolves.toContain(
+      'Once firing, resolves at or below 90',
+    );
     await page.locator('[data-table="alert-history"] tbody tr').first().waitFor();
     await screenshot(page, 'alerts');
     await page.close();

@@ -6,6 +6,7 @@
 // loop at ~0.1–0.2 s worst case after the fix and 1–1.8 s before it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type KpiBurstResult, runKpiBurst } from '../../bench/kpi-burst.ts';
+import { defaultKpiSettings } from '../../collector/config.ts';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import type { Db } from '../../core/db/types.ts';
 import { migrate } from '../../core/migrate.ts';
@@ -13,7 +14,7 @@ import { seedDemoData } from '../../core/seed/seed-demo.ts';
 import { testPool } from '../support/databases.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
 
-const limits = { maxConcurrent: 2, maxQueued: 10, cachePeriods: 5_000 };
+const limits = { ...defaultKpiSettings, maxConcurrent: 2, maxQueued: 10, cachePeriods: 5_000 };
 const mib = 2 ** 20;
 
 describeWithPostgres('KPI burst on the shared event loop [PostgreSQL]', () => {

@@ -44,7 +44,14 @@ interface PromConfig {
 
 interface RulesFile {
   groups: {
-    rules: { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string> }[];
+    rules: {
+      alert?: string;
+      record?: string;
+      expr: string;
+      for?: string;
+      keep_firing_for?: string;
+      labels?: Record<string, string>;
+    }[];
   }[];
 }
 
@@ -166,6 +173,13 @@ describe('generated rule files', () => {
       expect(alert.expr, rule.name).toContain(threshold);
       for (const guard of rule.guards)
         expect(alert.expr, rule.name).toContain(`${guard.comparison} ${guard.threshold}`);
+      // No flapping: the keep-firing time as keep_firing_for, the resolve threshold behind the alert's own
+      // firing series.
+      expect(seconds(alert.keep_firing_for ?? '0s'), rule.name).toBe(rule.keepFiringForSeconds ?? 0);
+      if (rule.resolveThreshold !== undefined) {
+        expect(alert.expr, rule.name).toContain(`${rule.comparison} ${rule.resolveThreshold} `);
+        expect(alert.expr, rule.name).toContain(`ALERTS{alertname="${rule.name}", alertstate="firing"}`);
+      }
     }
     const catalogNames = new Set(prometheusCatalog.map((rule) => rule.name));
     for (const name of [...alerts.keys(), ...leftOut])

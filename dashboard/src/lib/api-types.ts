@@ -73,6 +73,8 @@ export interface Catalog {
 export interface AlertsResponse {
   readonly active: readonly AlertStatus[];
   readonly history: readonly AlertHistoryEntry[];
+  /** Whether this collector evaluates the alerts (holds the alert lease) or shows its peer's states. */
+  readonly leader?: boolean;
 }
 
 /** GET /api/scaling/items/:id/records */
