@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `pulse` executable. Runs the compiled CLI (cli/dist/main.js, built by `npm run build:cli`, which npm
 // install, npm start and npm test run) when it exists and no source it was built from has changed since the
-// build began (cli/dist/sources.json: about 150 stats, a few milliseconds). Otherwise — a fresh clone not
-// built yet, or a developer editing sources — it loads the TypeScript sources through tsx, so `npx pulse`
-// always runs the code as it is on disk. PULSE_CLI=compiled or PULSE_CLI=source forces one way (compiled
-// without a build: exit 2); PULSE_DEBUG=1 says which way ran.
+// build began, nor node_modules (whose pg, zod and commander the bundle holds) since an npm install
+// (cli/dist/sources.json: about 160 stats, a few milliseconds). Otherwise — a fresh clone not built yet, a
+// developer editing sources, a dependency upgraded — it loads the TypeScript sources through tsx, so
+// `npx pulse` always runs the code as it is on disk. PULSE_CLI=compiled or PULSE_CLI=source forces one way
+// (compiled without a build: exit 2); PULSE_DEBUG=1 says which way ran.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

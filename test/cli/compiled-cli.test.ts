@@ -1,12 +1,15 @@
 // The compiled CLI (cli/build.js → cli/dist/, chosen by cli/bin.js): `pulse --help` loads no database
-// driver, OpenTelemetry, express, zod or tsx; each command loads only its own driver; the compiled and the
-// source paths print the same output with the same exit codes; and bin.js runs the sources when one of them
-// is newer than the build. Every run goes through a resolve hook (test/support/module-log.js) that logs each
-// module loaded, so the tests see which path ran and what it loaded. They run on copies of the package in a
-// temp folder (node_modules linked, built there), so they never rewrite the checkout's cli/dist nor depend on
-// whether it is up to date.
+// driver, OpenTelemetry, express, zod or tsx; each command loads only its own driver; `pulse --help` and
+// `pulse kpis` take commander, zod and pg from the bundle, resolving nothing in node_modules; the compiled
+// and the source paths print the same output with the same exit codes; and bin.js runs the sources when one
+// of them (or node_modules, after an npm install) is newer than the build. Every run goes through a resolve
+// hook (test/support/module-log.js) that logs each module loaded, so the tests see which path ran and what it
+// loaded: a package counts as loaded when it is resolved in node_modules or compiled into a bundle file that
+// was (cli/dist/packages.json). They run on copies of the package in a temp folder (node_modules linked
+// entry by entry, built there), so they never rewrite the checkout's cli/dist nor depend on whether it is up
+// to date.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, symlink, utimes } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,8 +41,13 @@ interface PackageCopy {
   readonly bin: string;
   build(): Promise<void>;
   manifest(): Promise<{ builtAt: string; sources: string[] }>;
+  /** The npm packages compiled into each file of the copy's bundle, by path under cli/dist/. */
+  bundledPackages(): Promise<Record<string, string[]>>;
   remove(): Promise<void>;
 }
+
+/** npm's record of node_modules, which the build lists as a source: each copy has its own to touch. */
+const installRecord = '.package-lock.json';
 
 async function copyPackage(): Promise<PackageCopy> {
   const root = await mkdtemp(join(tmpdir(), 'pulse-compiled-cli-'));
@@ -50,12 +58,18 @@ async function copyPackage(): Promise<PackageCopy> {
       filter: (source) => !/[/\\]cli[/\\](dist|\.build-\d+)$/.test(source),
     });
   }
-  await symlink(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
+  await mkdir(join(root, 'node_modules'));
+  for (const entry of await readdir(join(repo, 'node_modules'))) {
+    const [from, to] = [join(repo, 'node_modules', entry), join(root, 'node_modules', entry)];
+    await (entry === installRecord ? copyFile(from, to) : symlink(from, to));
+  }
+  const dist = join(root, 'cli', 'dist');
   return {
     root,
     bin: join(root, 'cli', 'bin.js'),
     build: async () => void (await promisify(execFile)(process.execPath, [join(root, 'cli', 'build.js')])),
-    manifest: async () => JSON.parse(await readFile(join(root, 'cli', 'dist', 'sources.json'), 'utf8')),
+    manifest: async () => JSON.parse(await readFile(join(dist, 'sources.json'), 'utf8')),
+    bundledPackages: async () => JSON.parse(await readFile(join(dist, 'packages.json'), 'utf8')),
     remove: () => rm(root, { recursive: true, force: true }),
   };
 }
@@ -63,8 +77,10 @@ async function copyPackage(): Promise<PackageCopy> {
 interface LoggedRun extends CliResult {
   /** Every module URL the process resolved, in order. */
   readonly modules: readonly string[];
-  /** The npm packages among them (`@scope/name` or `name`). */
+  /** The npm packages it loaded (`@scope/name` or `name`): resolved in node_modules or compiled in. */
   readonly packages: ReadonlySet<string>;
+  /** Those it resolved in node_modules. */
+  readonly resolvedPackages: ReadonlySet<string>;
 }
 
 let runs = 0;
@@ -83,10 +99,15 @@ async function run(
     { bin: copy.bin, nodeArgs: ['--import', moduleLog] },
   );
   const modules = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  const packages = new Set(
+  const resolvedPackages = new Set(
     modules.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []),
   );
-  return { ...result, modules, packages };
+  const bundled = await copy.bundledPackages().catch(() => ({}) as Record<string, string[]>);
+  const distUrl = `file://${join(copy.root, 'cli', 'dist')}/`;
+  const compiledIn = modules.flatMap((url) =>
+    url.startsWith(distUrl) ? (bundled[url.slice(distUrl.length)] ?? []) : [],
+  );
+  return { ...result, modules, packages: new Set([...resolvedPackages, ...compiledIn]), resolvedPackages };
 }
 
 /** Which way bin.js went, read off the modules it loaded. */
@@ -118,6 +139,7 @@ describe('the compiled CLI', () => {
       expect(result.stdout, what).toContain('Usage: pulse');
       expect(pathTaken(copy, result), what).toBe('compiled');
       expect([...result.packages], what).toEqual(['commander']);
+      expect([...result.resolvedPackages], what).toEqual([]); // commander is compiled in
       for (const name of heavyPackages) expect(result.packages.has(name), `${what}: ${name}`).toBe(false);
       expect(
         result.modules.filter((url) => url.endsWith('.ts')),
@@ -196,7 +218,24 @@ describeWithPostgres('the compiled CLI on PostgreSQL', () => {
       expect(compiled.packages.has('pg')).toBe(true);
       expect(compiled.packages.has('@electric-sql/pglite')).toBe(false);
       expect(source.packages.has('@electric-sql/pglite')).toBe(false);
+      // commander, zod and pg all come from the bundle: no module resolved in node_modules, no TypeScript.
+      expect([...compiled.packages].sort()).toEqual(expect.arrayContaining(['commander', 'pg', 'zod']));
+      expect([...compiled.resolvedPackages]).toEqual([]);
+      expect(compiled.modules.filter((url) => url.endsWith('.ts'))).toEqual([]);
     }
+  });
+
+  it('loads about 600 KB of JavaScript for pulse kpis: zod only with the functions Pulse calls', async () => {
+    const args = ['kpis', '--from', '2026-06-01', '--to', '2026-11-01', '--interval', 'month'];
+    const result = await run(copy, 'compiled', args, { DATABASE_URL: (temp as TempDatabase).url });
+    expect(result.code, result.stderr).toBe(0);
+    const files = [...new Set(result.modules.filter((url) => url.startsWith('file://')))];
+    const bytes = (await Promise.all(files.map(async (url) => (await stat(fileURLToPath(url))).size))).reduce(
+      (sum, size) => sum + size,
+      0,
+    );
+    // zod kept whole (cli/build.js, zodNamespaces) would be 757 KB on its own.
+    expect(bytes).toBeLessThan(800_000);
   });
 });
 
@@ -252,5 +291,16 @@ describe('cli/bin.js choosing between the build and the sources', () => {
     while (Date.now() <= editedAt.getTime()) await new Promise((resolve) => setTimeout(resolve, 50));
     await copy.build();
     expect(pathTaken(copy, await run(copy, '', ['--version']))).toBe('compiled');
+  });
+
+  it('runs the sources once npm has changed node_modules since the build (pg and zod are compiled in)', async () => {
+    await copy.build();
+    const manifest = await copy.manifest();
+    expect(manifest.sources).toContain(`node_modules/${installRecord}`);
+    expect(manifest.sources.filter((source) => source.includes('node_modules/zod/'))).toEqual([]);
+    expect(pathTaken(copy, await run(copy, '', ['--version']))).toBe('compiled');
+    const installedAt = new Date(Date.parse(manifest.builtAt) + 100);
+    await utimes(join(copy.root, 'node_modules', installRecord), installedAt, installedAt);
+    expect(pathTaken(copy, await run(copy, '', ['--version']))).toBe('source');
   });
 });

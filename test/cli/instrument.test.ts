@@ -12,7 +12,7 @@ const app = express();
 const api = express.Router();
 api.get('/artists/:id', (req, res) => res.json({ id: req.params.id }));
 app.use('/api', api);
-app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
+app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening as ' + process.pid));
 `;
 
 const wrapper = `require('node:child_process').spawn(process.execPath, ['-e', process.env.APP], { stdio: 'inherit' })
@@ -57,6 +57,15 @@ describe('pulse instrument', () => {
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
       await exited;
+      // SIGTERM ends pulse and the wrapper; the app, the wrapper's child, would outlive the test.
+      const app = /listening as (\d+)/.exec(output)?.[1];
+      if (app) {
+        try {
+          process.kill(Number(app), 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
     }
   });
 });
