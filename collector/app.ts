@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
 import type { KpiEngine } from '../core/kpi/kpi-engine.ts';
+import { type SloDefinition, sloCatalog } from '../core/slo/slo-catalog.ts';
 import { alertRoutes, audiencesFor } from './alerts/alert-routes.ts';
 import type { AlertService } from './alerts/alert-service.ts';
 import type { AlertTransition } from './alerts/types.ts';
@@ -23,6 +24,8 @@ import { kpiRoutes } from './routes/kpi-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { scalingRoutes } from './scaling/scaling-routes.ts';
 import type { ScalingService } from './scaling/scaling-service.ts';
+import { sloRoutes } from './slo/slo-routes.ts';
+import type { TrafficSource } from './slo/traffic-source.ts';
 import type { RoleTokens } from './tokens.ts';
 
 export interface CollectorDeps {
@@ -45,6 +48,8 @@ export interface CollectorDeps {
   /** Event streams per token and the wrong-token limit; where absent, defaultCollectorLimits'. */
   readonly limits?: Pick<CollectorLimits, 'eventStreamsPerToken' | 'authFailures'>;
   readonly log: (message: string) => void;
+  /** GET /api/slo: the catalog and where its counts come from; absent, the default catalog and no source. */
+  readonly slo?: { readonly catalog: readonly SloDefinition[]; readonly source: TrafficSource | null };
 }
 
 /** Routes that take the operator token (and the founder's); /metrics and /api/kpis* take the founder's only. */
@@ -53,6 +58,7 @@ const operatorPaths = [
   '/api/catalog',
   '/api/health',
   '/api/alerts',
+  '/api/slo',
   '/api/scaling',
   '/api/events',
 ];
@@ -127,6 +133,7 @@ export function createCollectorApp(deps: CollectorDeps): Express {
   app.use(sessionRoutes(callerRole, deps.currency));
   app.use(alertRoutes(deps.alerts, { roleOf: callerRole }));
   app.use(scalingRoutes(deps.scaling));
+  app.use(sloRoutes(deps.slo?.catalog ?? sloCatalog, deps.slo?.source ?? null));
   app.use(
     eventsRoutes(deps.events, {
       streamsPerToken: limits.eventStreamsPerToken,

@@ -29,6 +29,7 @@ import {
 import { defaultMaxOpenUsers } from '../core/kpi/open-period.ts';
 import { defaultCachePeriods } from '../core/kpi/period-cache.ts';
 import { defaultMovementSlices } from '../core/kpi/sliced-movements.ts';
+import { defaultSloSettings, latencyBucketBounds, type SloSettings } from '../core/slo/slo-catalog.ts';
 import { defaultHolderId } from './alerts/alert-lease.ts';
 
 export interface CollectorConfig {
@@ -55,6 +56,8 @@ export interface CollectorConfig {
   readonly alertHistory?: AlertHistorySettings;
   /** Where absent (configurations built in code), defaultKpiSettings. */
   readonly kpi?: KpiSettings;
+  /** Where absent (configurations built in code), defaultSloSettings. */
+  readonly slo?: SloSettings;
   /** Where absent (configurations built in code), defaultCollectorLimits. */
   readonly limits?: CollectorLimits;
 }
@@ -173,6 +176,53 @@ const alertHistoryEnv = {
 };
 // --- end of the alert history's retention ---
 
+// --- Service-level objectives (SLO_*; core/slo/slo-catalog.ts) ---
+/** An objective as a percentage (99.9), read as a share (0.999); 100 % would leave no error budget. */
+function objectivePercent(example: string) {
+  return z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,4})?$/, `must be a percentage from 50 to 99.9999, e.g. ${example}`)
+    .transform(Number)
+    .refine(
+      (n) => n >= 50 && n < 100,
+      `must be from 50 to 99.9999 (100 leaves no error budget), e.g. ${example}`,
+    )
+    .transform((n) => Math.round(n * 10_000) / 1_000_000);
+}
+
+const sloEnv = {
+  SLO_AVAILABILITY_OBJECTIVE: objectivePercent('99.9').optional(),
+  SLO_LATENCY_OBJECTIVE: objectivePercent('99').optional(),
+  SLO_LATENCY_THRESHOLD: z
+    .enum(
+      latencyBucketBounds.map((bound) => `${bound * 1000}ms`) as [string, ...string[]],
+      `must be one of the agent's latency bucket bounds: ${latencyBucketBounds.map((b) => `${b * 1000}ms`).join(', ')}`,
+    )
+    .transform((text) => Number(text.slice(0, -2)) / 1000)
+    .optional(),
+  SLO_PLEDGE_WRITES_OBJECTIVE: objectivePercent('99.9').optional(),
+  // 1 to 90 days; the burn-rate factors scale with it (14.4 × 1 h is 2 % of 30 days).
+  SLO_WINDOW: duration(86_400_000, 90 * 86_400_000, '30d').optional(),
+};
+
+function toSloSettings(env: {
+  SLO_AVAILABILITY_OBJECTIVE?: number | undefined;
+  SLO_LATENCY_OBJECTIVE?: number | undefined;
+  SLO_LATENCY_THRESHOLD?: number | undefined;
+  SLO_PLEDGE_WRITES_OBJECTIVE?: number | undefined;
+  SLO_WINDOW?: number | undefined;
+}): SloSettings {
+  const d = defaultSloSettings;
+  return {
+    availabilityObjective: env.SLO_AVAILABILITY_OBJECTIVE ?? d.availabilityObjective,
+    latencyObjective: env.SLO_LATENCY_OBJECTIVE ?? d.latencyObjective,
+    latencyThresholdSeconds: env.SLO_LATENCY_THRESHOLD ?? d.latencyThresholdSeconds,
+    pledgeWritesObjective: env.SLO_PLEDGE_WRITES_OBJECTIVE ?? d.pledgeWritesObjective,
+    windowSeconds: env.SLO_WINDOW !== undefined ? env.SLO_WINDOW / 1000 : d.windowSeconds,
+  };
+}
+// --- end of service-level objectives ---
+
 export interface CollectorFlags {
   readonly dataDir?: string | undefined;
   readonly port?: number | undefined;
@@ -208,6 +258,7 @@ const collectorEnvSchema = databaseEnvSchema
     MONITORED_APP_URLS: httpUrlList('http://127.0.0.1:3000').default([]),
     ...alertLeaseEnv,
     ...alertHistoryEnv,
+    ...sloEnv,
   })
   .superRefine(requirePostgresUrl)
   .superRefine(requireReadUrlWithPostgres)
@@ -250,6 +301,7 @@ export function loadCollectorConfig(env: Env = process.env, flags: CollectorFlag
       },
     },
     alertHistory: { retentionMs: parsed.ALERT_HISTORY_RETENTION },
+    slo: toSloSettings(parsed),
     redisConfigured: Boolean(parsed.REDIS_URL),
     monitoredAppUrls: parsed.MONITORED_APP_URLS,
     kpi: {

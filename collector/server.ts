@@ -12,6 +12,7 @@ import type { Db } from '../core/db/types.ts';
 import { listen } from '../core/http/client-errors.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { migrate } from '../core/migrate.ts';
+import { buildSloCatalog, defaultSloSettings } from '../core/slo/slo-catalog.ts';
 import { markUntracked } from '../core/telemetry/untracked-server.ts';
 import { createAlertLease, defaultHolderId } from './alerts/alert-lease.ts';
 import { type AlertService, createAlertService } from './alerts/alert-service.ts';
@@ -32,6 +33,7 @@ import { createHealthSource } from './health/create-health-source.ts';
 import type { HealthSource } from './health/types.ts';
 import { ConcurrencyLimit } from './http/concurrency-limit.ts';
 import { registerAlertLeaderGauge } from './metrics/alert-leader-gauge.ts';
+import { registerDatabaseConnectionGauges } from './metrics/database-connection-gauges.ts';
 import { createCollectorMetrics } from './metrics/kpi-gauges.ts';
 import { registerReplicaGauges } from './metrics/replica-gauges.ts';
 import { createAgentSeriesReader } from './scaling/agent-series.ts';
@@ -39,6 +41,7 @@ import { createExposedFilesProbe } from './scaling/exposed-files.ts';
 import { readScalingHealth } from './scaling/health-inputs.ts';
 import { cacheScalingReports } from './scaling/report-cache.ts';
 import { checklistStatuses, createScalingService } from './scaling/scaling-service.ts';
+import { createTrafficSource } from './slo/create-traffic-source.ts';
 import { type ResolvedTokens, resolveTokens } from './tokens.ts';
 
 export interface RunningCollector {
@@ -163,6 +166,8 @@ export async function startCollector(
     });
     if (readDb instanceof ReplicaRoutingDb) registerReplicaGauges(metrics.registry, readDb);
     registerAlertLeaderGauge(metrics.registry, () => running.leader());
+    // The server's connection limit, on the primary (the replica is another server with its own).
+    registerDatabaseConnectionGauges(metrics.registry, db);
 
     const app = createCollectorApp({
       db,
@@ -180,6 +185,10 @@ export async function startCollector(
       events,
       limits,
       log,
+      slo: {
+        catalog: buildSloCatalog(config.slo ?? defaultSloSettings),
+        source: createTrafficSource(health, config.health),
+      },
     });
     const server = await listen(app, config.port, config.host, limits.http);
     // In `pulse start` the agent's drop-in shares this process: the collector's requests are not the API's.

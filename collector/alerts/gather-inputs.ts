@@ -6,7 +6,10 @@
 // `pulse import-sqlite --follow` (one small row per followed file) is read at every evaluation: a sync that
 // just happened must not be judged on a minute-old read. The outside look at the monitored app (sensitive
 // files served) is asked at every evaluation; the probe keeps its answer for a minute. The scaling
-// checklist's statuses (for the milestone alerts' text) are re-read with the database inputs.
+// checklist's statuses (for the milestone alerts' text) are re-read with the database inputs. The server's
+// connections against its max_connections are read at every evaluation too, on `db` — the primary, whose
+// limit the agents' pools share (never the read replica: its connections are another server's) — with one
+// constant query (database-connections.ts); none on PGlite.
 
 import type { ChecklistStatuses } from '../../core/alerts/scaling-phases.ts';
 import type { DatabaseKind, Db } from '../../core/db/types.ts';
@@ -18,10 +21,12 @@ import type { ExposedFilesProbe } from '../scaling/exposed-files.ts';
 import { readLegacyFollow } from '../scaling/legacy-follow.ts';
 import { createAlertStore } from './alert-store.ts';
 import type { ConversionPeriod } from './conversion-drop.ts';
+import { type DatabaseConnections, readDatabaseConnections } from './database-connections.ts';
 import type { AlertSnapshot, LastMonthChurn, LegacyFollowTiming } from './inputs.ts';
 import type { Clock } from './types.ts';
 
 export interface AlertInputGathererDeps {
+  /** The primary database (DATABASE_URL): history, the follow state and the server's connections. */
   readonly db: Db;
   readonly engine: KpiEngine;
   /** The configured database type (DATABASE_TYPE); defaults to the open database's kind. */
@@ -65,6 +70,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
   let legacyFollowFailing = false;
   let checklist: ChecklistStatuses | null = null;
   let checklistAttemptAt = Number.NEGATIVE_INFINITY;
+  let connectionsFailing = false;
 
   async function readChecklist(now: number): Promise<void> {
     if (!deps.checklist || now - checklistAttemptAt < refreshMs) return;
@@ -135,11 +141,29 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
     }
   }
 
+  /** null on PGlite, or when the read fails (the rules keep their state); logged once per run of failures. */
+  async function readConnections(): Promise<DatabaseConnections | null> {
+    try {
+      const connections = await readDatabaseConnections(deps.db);
+      connectionsFailing = false;
+      return connections;
+    } catch (error) {
+      if (!connectionsFailing) {
+        deps.log(
+          `alerts: reading the database's connections failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+        );
+      }
+      connectionsFailing = true;
+      return null;
+    }
+  }
+
   return {
     async gather() {
       const now = deps.clock.now();
       await readDatabase(now);
       const legacyFollow = await readFollow();
+      const databaseConnections = await readConnections();
       const [sensitiveFilesServed] = await Promise.all([readExposedFiles(), readChecklist(now)]);
       const health = deps.health ? await deps.health.latest().catch(() => null) : null;
       healthSuccessAt = health?.lastSuccessAt ?? healthSuccessAt;
@@ -158,6 +182,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
         kpiFreshness: { lastSuccessAt, since },
         legacyFollow,
         sensitiveFilesServed,
+        databaseConnections,
         checklist,
       };
     },

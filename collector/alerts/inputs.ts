@@ -8,6 +8,7 @@ import type { DatabaseKind } from '../../core/db/types.ts';
 import type { HealthPoint } from '../health/types.ts';
 import { isOverdue } from '../scaling/legacy-follow.ts';
 import { type ConversionPeriod, conversionDrop } from './conversion-drop.ts';
+import { connectionsUsedShare, type DatabaseConnections } from './database-connections.ts';
 
 /** When a source last answered; `since` (when watching began) stands in before its first success. */
 export interface Freshness {
@@ -44,6 +45,11 @@ export interface AlertSnapshot {
    * looked at, or did not answer.
    */
   readonly sensitiveFilesServed: number | null;
+  /**
+   * The database server's client connections and the limit for ordinary roles (database-connections.ts);
+   * null on the embedded database, or when the read failed.
+   */
+  readonly databaseConnections: DatabaseConnections | null;
   /** The scaling checklist's item statuses (GET /api/scaling), for the milestone alerts' text; null while unknown. */
   readonly checklist: ChecklistStatuses | null;
 }
@@ -92,6 +98,7 @@ export function readAlertInputs(
     conversionRelativeDrop: drop?.relativeDrop ?? null,
     conversionCohortLastMature: drop?.cohort ?? null,
     sensitiveFilesServed: snapshot.sensitiveFilesServed,
+    databaseConnectionsUsedShare: connectionsUsedShare(snapshot.databaseConnections),
   };
 }
 

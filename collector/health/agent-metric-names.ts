@@ -21,6 +21,8 @@ export const label = {
   color: 'deployment_color',
   canary: 'deployment_canary',
   status: 'http_response_status_code',
+  method: 'http_request_method',
+  route: 'http_route',
   querySummary: 'db_query_summary',
   connectionState: 'db_client_connection_state',
   cache: 'cache',

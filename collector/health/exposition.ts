@@ -10,13 +10,20 @@ import {
   type PromLabels,
   type PromMetrics,
 } from 'prom2javascript';
+import { pledgeWriteOutcome } from '../../core/slo/slo-events.ts';
 import { label, metric, profileCache } from './agent-metric-names.ts';
 import type { HealthPoint } from './types.ts';
 
 /** A counter series the step derivation adds up: what it counts, and the cumulative value at the scrape. */
 export type CounterSeries =
   | { readonly kind: 'httpBucket'; readonly le: number; readonly value: number }
-  | { readonly kind: 'httpCount'; readonly serverError: boolean; readonly value: number }
+  | {
+      readonly kind: 'httpCount';
+      readonly serverError: boolean;
+      /** For the pledge-writes SLO (core/slo/slo-events.ts); absent counts as 'excluded'. */
+      readonly pledgeWrite?: ReturnType<typeof pledgeWriteOutcome>;
+      readonly value: number;
+    }
   | { readonly kind: 'dbBucket'; readonly query: string; readonly le: number; readonly value: number }
   | { readonly kind: 'rejections'; readonly value: number }
   | { readonly kind: 'cacheLookups'; readonly result: CacheResult; readonly value: number };
@@ -112,7 +119,12 @@ export function snapshotsFrom(families: PromMetrics, fallbackInstance: string): 
       builder.counters.set(`${key}le=${le}`, { kind: 'httpBucket', le: parseLe(le), value });
     }
     const serverError = (series.labels[label.status] ?? '').startsWith('5');
-    builder.counters.set(`${key}count`, { kind: 'httpCount', serverError, value: series.count });
+    const pledgeWrite = pledgeWriteOutcome(
+      series.labels[label.method],
+      series.labels[label.route],
+      series.labels[label.status],
+    );
+    builder.counters.set(`${key}count`, { kind: 'httpCount', serverError, pledgeWrite, value: series.count });
   }
   for (const series of histograms(metric.dbDuration)) {
     const builder = builderFor(series.labels);

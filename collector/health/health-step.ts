@@ -13,6 +13,9 @@ export interface StepDeltas {
   readonly seconds: number;
   readonly requests: number;
   readonly serverErrors: number;
+  /** Pledge writes not answered 4xx, and those answered 2xx (the pledge-writes SLO). */
+  readonly pledgeWrites: number;
+  readonly pledgeWritesSucceeded: number;
   readonly latency: BucketSums;
   readonly dbLatency: ReadonlyMap<string, BucketSums>;
   /** null when the instance serves no rate-limit counter (as PromQL answers nothing for it). */
@@ -53,6 +56,8 @@ export function stepBetween(
 ): StepDeltas {
   let requests = 0;
   let serverErrors = 0;
+  let pledgeWrites = 0;
+  let pledgeWritesSucceeded = 0;
   let rejections: number | null = null;
   let cache: { hits: number; misses: number; errors: number } | null = null;
   const latency: BucketSums = new Map();
@@ -67,6 +72,8 @@ export function stepBetween(
       case 'httpCount':
         requests += delta;
         if (series.serverError) serverErrors += delta;
+        if (series.pledgeWrite !== undefined && series.pledgeWrite !== 'excluded') pledgeWrites += delta;
+        if (series.pledgeWrite === 'succeeded') pledgeWritesSucceeded += delta;
         break;
       case 'dbBucket': {
         addBucket(
@@ -87,7 +94,17 @@ export function stepBetween(
         break;
     }
   }
-  return { seconds, requests, serverErrors, latency, dbLatency, rejections, cache };
+  return {
+    seconds,
+    requests,
+    serverErrors,
+    pledgeWrites,
+    pledgeWritesSucceeded,
+    latency,
+    dbLatency,
+    rejections,
+    cache,
+  };
 }
 
 /** One instance's contribution to a point: its gauges, and its deltas unless this was its first scrape. */

@@ -1,6 +1,8 @@
 // The built-in health source: every interval it fetches each agent's /metrics (with a timeout), turns the
 // counter deltas since the previous scrape into one HealthPoint per instance and one for the total, and
 // keeps them in fixed-capacity ring buffers sized retention / interval, so memory stays flat.
+
+import type { WindowTraffic } from '../slo/window-traffic.ts';
 import { BoundsInterner, type CompactBuckets, compactEntries } from './bucket-counts.ts';
 import { type CanaryOptions, compareCanary, defaultCanaryOptions } from './canary.ts';
 import { ratio } from './counter-delta.ts';
@@ -41,6 +43,8 @@ interface Slot {
   readonly seconds: number;
   readonly requests: number;
   readonly serverErrors: number;
+  readonly pledgeWrites: number;
+  readonly pledgeWritesSucceeded: number;
   readonly latency: CompactBuckets | null;
   /** Profile-cache look-ups in the interval; null when no instance served the cache counter. */
   readonly cache: CacheCounts | null;
@@ -75,6 +79,8 @@ export interface ScrapeSource extends HealthSource {
   summarize(windowSeconds: number): { total: WindowSummary; instances: ReadonlyMap<string, WindowSummary> };
   /** Ring-buffer capacity per series (retention / interval). */
   readonly capacity: number;
+  /** Counts over the window, all instances (the SLO report); the window is clamped to the retention. */
+  traffic(windowSeconds: number): WindowTraffic;
 }
 
 export const defaultScrapeIntervalMs = 5000;
@@ -96,10 +102,14 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
     const latency = new Map<number, number>();
     let requests = 0;
     let serverErrors = 0;
+    let pledgeWrites = 0;
+    let pledgeWritesSucceeded = 0;
     let seconds = 0;
     for (const step of steps) {
       requests += step.requests;
       serverErrors += step.serverErrors;
+      pledgeWrites += step.pledgeWrites;
+      pledgeWritesSucceeded += step.pledgeWritesSucceeded;
       seconds = Math.max(seconds, step.seconds);
       for (const [le, count] of step.latency) latency.set(le, (latency.get(le) ?? 0) + count);
     }
@@ -108,6 +118,8 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
       seconds,
       requests,
       serverErrors,
+      pledgeWrites,
+      pledgeWritesSucceeded,
       latency: steps.length > 0 ? interner.compact(latency) : null,
       cache: addCacheCounts(steps.map((step) => step.cache)),
     };
@@ -285,6 +297,17 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
     onTick(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    traffic(windowSeconds) {
+      const slots = total.newestWhile(inWindow(now() - clampWindow(windowSeconds) * 1000));
+      const stats = statsOf(slots);
+      return {
+        requests: stats.requests,
+        serverErrors: stats.serverErrors,
+        latency: stats.latency,
+        pledgeWrites: slots.reduce((sum, slot) => sum + slot.pledgeWrites, 0),
+        pledgeWritesSucceeded: slots.reduce((sum, slot) => sum + slot.pledgeWritesSucceeded, 0),
+      };
     },
     summarize(windowSeconds) {
       const keep = inWindow(now() - clampWindow(windowSeconds) * 1000);

@@ -2,6 +2,7 @@
 // it reads and the threshold (from alertThresholds), guards that must also hold, who it is for, a summary
 // template and what to do next. The collector evaluates these; a later issue generates the Prometheus and
 // Grafana alert rules from the same list, so a rule is never written twice.
+import { type ScalingPhase, scalingPhases } from '../scaling/scaling-guide.ts';
 import { checklistAction, type MilestoneChecklist, phaseAtMilestone } from './scaling-phases.ts';
 import { type AlertThresholds, alertThresholds } from './thresholds.ts';
 
@@ -39,6 +40,10 @@ export const alertInputs = {
     help: '1 − (30-day conversion of the last mature month ÷ pooled conversion of the months before it).',
   },
   conversionCohortLastMature: { unit: 'count', help: 'Users registered in the last mature month.' },
+  databaseConnectionsUsedShare: {
+    unit: 'ratio',
+    help: "Client connections open on the whole database server (pg_stat_activity, backend_type = 'client backend': every database and role — all agents' pools, the collector's, Grafana, psql) ÷ what roles that are not superusers may open (max_connections − superuser_reserved_connections − reserved_connections, read from PostgreSQL; the reserved slots are kept for an administrator, so at 100 % the pledge API's next connection is refused). Read on the primary at every evaluation; none on the embedded database.",
+  },
   sensitiveFilesServed: {
     unit: 'count',
     help: 'Files the monitored app (MONITORED_APP_URLS) hands to anyone that must never be served — its SQLite database, WAL or journal, .env, .git/config — recognised by their content, not by the status code.',
@@ -145,6 +150,21 @@ export const migrationSteps: readonly string[] = [
   'Step 3: Update Application — export DATABASE_TYPE=postgres; export DATABASE_URL=your_postgres_connection_string; export NODE_ENV=production; then restart the agent and collector',
 ];
 
+const growthPhase = scalingPhases.find((phase) => phase.number === 2) as ScalingPhase;
+
+/**
+ * What to do when the pools together near the server's connection limit: the scaling guide's own
+ * "Connection Pooling" lines (quoted as it writes them; the guide's pool is per process, and its phase 1
+ * database is the Supabase free tier, which allows few connections), then Pulse's own knobs and the
+ * transaction-mode pooler the guide does not name (marked as Pulse's).
+ */
+export const connectionLimitSteps: readonly string[] = [
+  "the scaling guide, Connection Pooling: \"max: 20, // Max connections\" is per process — every agent replica and the collector open a pool of their own, so keep 2 × AGENT_DB_POOL_MAX + COLLECTOR_DB_POOL_MAX (docker-compose's names for each process's DB_POOL_MAX; + Grafana's 5 and a person's psql) below the limit: lower AGENT_DB_POOL_MAX (10 is plenty for two replicas at this scale) before adding replicas",
+  'the scaling guide, Connection Pooling: "idleTimeoutMillis: 30000, // Close idle connections" — idle connections go back after 30 s, so a count that stays high is busy pools or too many processes: see who holds them with SELECT application_name, state, count(*) FROM pg_stat_activity WHERE backend_type = \'client backend\' GROUP BY 1, 2',
+  "Pulse's own: put a transaction-mode pooler between the pools and the server — Supabase's Supavisor on port 6543 (its port 5432 is session mode: one server connection per client connection), or PgBouncer with pool_mode=transaction — so many client connections share few server ones (README, Managed PostgreSQL: make UTC the database's time zone, run pulse migrate through the session port)",
+  `or a database that allows more connections: the scaling guide's phase ${growthPhase.number} (${growthPhase.name}) database, ${growthPhase.database} (${growthPhase.cost})`,
+];
+
 function operationRules(t: AlertThresholds): AlertRule[] {
   const operator = { audience: 'operator' as const, guards: [] };
   const minTraffic: AlertCondition = {
@@ -211,6 +231,35 @@ function operationRules(t: AlertThresholds): AlertRule[] {
       action: [
         'check for slow queries and long transactions',
         'raise DB_POOL_MAX or scale out before it queues',
+      ],
+    },
+    {
+      ...operator,
+      name: 'DatabaseConnectionsNearLimit',
+      severity: 'warning',
+      forSeconds: t.databaseConnections.warningForSeconds,
+      input: 'databaseConnectionsUsedShare',
+      comparison: '>=',
+      threshold: t.databaseConnections.warningShare,
+      resolveThreshold: t.databaseConnections.warningResolveShare,
+      summary:
+        "{{value}} of the database server's connections in use, all clients together (threshold {{threshold}})",
+      action: connectionLimitSteps,
+    },
+    {
+      ...operator,
+      name: 'DatabaseConnectionsExhausted',
+      severity: 'critical',
+      forSeconds: t.databaseConnections.criticalForSeconds,
+      input: 'databaseConnectionsUsedShare',
+      comparison: '>=',
+      threshold: t.databaseConnections.criticalShare,
+      resolveThreshold: t.databaseConnections.criticalResolveShare,
+      summary:
+        "{{value}} of the database server's connections in use (critical at {{threshold}}): the next ones are refused",
+      action: [
+        'now: lower AGENT_DB_POOL_MAX (or COLLECTOR_DB_POOL_MAX) and restart those processes one at a time, or stop a process you can spare (a second collector, a psql session)',
+        ...connectionLimitSteps,
       ],
     },
     {

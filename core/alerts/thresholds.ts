@@ -29,6 +29,15 @@ export interface AlertThresholds {
     readonly usedResolveShare: number;
     readonly usedForSeconds: number;
   };
+  /** The database server's client connections ÷ the limit for ordinary roles (all processes' pools together). */
+  readonly databaseConnections: {
+    readonly warningShare: number;
+    readonly warningResolveShare: number;
+    readonly warningForSeconds: number;
+    readonly criticalShare: number;
+    readonly criticalResolveShare: number;
+    readonly criticalForSeconds: number;
+  };
   readonly latency: {
     readonly p95WarningSeconds: number;
     readonly p95WarningResolveSeconds: number;
@@ -123,6 +132,21 @@ export const alertThresholds: AlertThresholds = {
     // Resolves below 70 %: a pool hovering at 80 % (16 of 20) is still the same problem at 15.
     usedResolveShare: 0.7,
     usedForSeconds: 120,
+  },
+  databaseConnections: {
+    // 80 % of what the server allows: the pools can still grow by a fifth before a connection is refused.
+    // Pools grow in bursts and give idle connections back after 30 s (the guide's idleTimeoutMillis), so
+    // 5 min of it is a steady state — every pool at its max, or too many processes — not one burst.
+    warningShare: 0.8,
+    // Below 70 %, as the pool's own alert: a server hovering at 80 % (say 46 of 57) is the same problem at 44.
+    warningResolveShare: 0.7,
+    warningForSeconds: 300,
+    // 95 %: one more pool growing, or a person's psql, is refused — and with it requests of the pledge API
+    // (pg's connectionTimeoutMillis 2 s, then 5xx). Page after 2 min, as the critical error ratio does.
+    criticalShare: 0.95,
+    // Back under 85 %: headroom for a burst again, not one connection freed at the edge.
+    criticalResolveShare: 0.85,
+    criticalForSeconds: 120,
   },
   // 0.5 s p95 is where users notice a slow API; 1 s is broken. 5 min ignores a single slow scrape step.
   // Each resolves 20 % below its line (0.4 s, 0.8 s): a p95 hovering at 0.5 s is slow the whole time.

@@ -4,6 +4,7 @@
 // count, latency and errors against their alert thresholds). Every number comes from core/alerts/thresholds.ts, the catalog the collector and the Prometheus rules use.
 import { label, metric } from '../../collector/health/agent-metric-names.ts';
 import { promql } from '../../collector/health/promql.ts';
+import { databaseConnectionMetrics as connections } from '../../collector/metrics/database-connection-gauges.ts';
 import { milestoneLabel } from '../../core/alerts/rules.ts';
 import { alertThresholds as thresholds } from '../../core/alerts/thresholds.ts';
 import { kpiDefinition } from '../../core/kpi/catalog.ts';
@@ -14,6 +15,9 @@ import { prom } from '../builder/queries.ts';
 import type { Dashboard } from '../builder/types.ts';
 import { scalingGuideRow } from './scaling-guide-row.ts';
 
+// The server's connections as the collector reads them (both collectors report the same server: max).
+const connectionsUsed = `max(${connections.used})`;
+const connectionsLimit = `max(${connections.max} - ${connections.reserved})`;
 const users = `max(${kpiDefinition('usersAtEnd').metric}{period="current_month"})`;
 const alertState = 'pledgr_alert_state';
 const instanceLegend = `{{${label.instance}}}`;
@@ -152,6 +156,33 @@ export function scalingDashboard(): Dashboard {
             min: 0,
             w: 10,
             queries: [prom(promql.poolPending([label.instance]), instanceLegend)],
+          }),
+          timeseries({
+            title: "Database server's connections vs its limit",
+            description: `Client connections open on the whole server (every pool of every agent, the collector, Grafana, psql) ÷ max_connections less the superuser-reserved slots, read from PostgreSQL by the collector on the primary; DatabaseConnectionsNearLimit at ${thresholds.databaseConnections.warningShare * 100} %, DatabaseConnectionsExhausted at ${thresholds.databaseConnections.criticalShare * 100} %. Empty on the embedded database.`,
+            datasource,
+            unit: 'percentunit',
+            min: 0,
+            max: 1,
+            w: 12,
+            thresholds: [
+              { value: thresholds.databaseConnections.warningShare, color: 'orange' },
+              { value: thresholds.databaseConnections.criticalShare, color: 'red' },
+            ],
+            queries: [prom(`${connectionsUsed} / ${connectionsLimit}`, 'in use ÷ limit')],
+          }),
+          timeseries({
+            title: "Database server's connections",
+            description:
+              "Client connections in use on the whole server against what roles that are not superusers may open (max_connections − superuser_reserved_connections). Each process's pool is bounded by its DB_POOL_MAX; their sum is not.",
+            datasource,
+            min: 0,
+            w: 12,
+            queries: [
+              prom(connectionsUsed, 'in use'),
+              prom(connectionsLimit, 'limit'),
+              prom(`max(${connections.max})`, 'max_connections'),
+            ],
           }),
           timeseries({
             title: 'API latency p95 vs thresholds',

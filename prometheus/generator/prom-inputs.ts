@@ -3,6 +3,7 @@
 // Prometheus health source, the rules and the panels compute the same figures) and the collector's `pledgr_*`
 // gauges. An input Prometheus cannot compute carries the reason instead, and its rules are left out.
 import { promql } from '../../collector/health/promql.ts';
+import { databaseConnectionMetrics as connections } from '../../collector/metrics/database-connection-gauges.ts';
 import type { AlertComparison, AlertInput } from '../../core/alerts/rules.ts';
 import { agentJob, instanceLabels, promDuration, rateWindow } from './settings.ts';
 
@@ -89,6 +90,11 @@ export const promInputs: Readonly<Record<AlertInput, PromInput>> = {
     kind: 'unavailable',
     reason: 'the cohort of the last mature month is not among the gauges (see conversionRelativeDrop)',
   },
+  // The collector's gauges of the server's connections (read from PostgreSQL on the primary); max() over
+  // collectors: two collectors on one database report the same server.
+  databaseConnectionsUsedShare: total(
+    `max(${connections.used}) / max(${connections.max} - ${connections.reserved})`,
+  ),
   sensitiveFilesServed: {
     kind: 'unavailable',
     reason:

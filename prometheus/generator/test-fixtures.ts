@@ -170,6 +170,7 @@ export const precision: Partial<Record<AlertInput, Precision>> = {
   heapUsedBytes: { exact: true, step: mebibyte },
   rssBytes: { exact: true, step: mebibyte },
   logoChurnLastMonth: { exact: true, step: 0.001 },
+  databaseConnectionsUsedShare: { exact: true, step: 0.01 },
   pledgersAtStartLastMonth: { exact: true, step: 1 },
   requestsPerSecond: { exact: false },
   errorRatio: { exact: false },
@@ -244,6 +245,8 @@ function build(input: AlertInput, value: Level, decoy: number): Fixture {
     }
     case 'latencyP95':
       return { series: latencyBuckets(value), alertLabels: {} };
+    case 'databaseConnectionsUsedShare':
+      return serverConnections(value);
     case 'eventLoopP99':
       return perInstanceGauge('nodejs_eventloop_delay_p99', value, 0.01);
     case 'rssBytes':
@@ -286,6 +289,24 @@ function build(input: AlertInput, value: Level, decoy: number): Fixture {
     default:
       throw new Error(`no value fixture for ${input}`);
   }
+}
+
+/**
+ * A server with max_connections 103 of which 3 are reserved for superusers: the share is of 100, so a rule
+ * that forgot the reserved slots (80 of 103 = 77.7 %) misses the threshold. Two collectors report the same
+ * server: the rule must read it once, not add them up.
+ */
+function serverConnections(share: Level): Fixture {
+  const used = mapLevel(share, (value) => Math.round(value * 100));
+  const series = (instance: string): InputSeries[] => {
+    const labels = { job: collectorJob, instance };
+    return [
+      { series: selector('pledgr_database_connections', labels), values: gauge(used) },
+      { series: selector('pledgr_database_max_connections', labels), values: gauge(103) },
+      { series: selector('pledgr_database_reserved_connections', labels), values: gauge(3) },
+    ];
+  };
+  return { series: [...series(collector.instance), ...series('collector-2:4000')], alertLabels: {} };
 }
 
 /** agent-1 at `value`, agent-2 healthy: the alert must name agent-1 alone. */

@@ -2,6 +2,8 @@
 // just above it is true; guards (minimum traffic, sample sizes, the milestone band, the embedded database)
 // and missing inputs; the conversion-drop arithmetic worked by hand.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conversionDrop } from '../../collector/alerts/conversion-drop.ts';
 import { evaluateRule } from '../../collector/alerts/evaluate-rule.ts';
@@ -35,6 +37,11 @@ const churn = (pledgersAtStart: number, churnedPledgers: number) => ({
     churnedPledgers,
     logoChurnRate: churnedPledgers / pledgersAtStart,
   },
+});
+
+/** `used` client connections on a server whose max_connections 103 leaves 100 to ordinary roles. */
+const serverConnections = (used: number) => ({
+  databaseConnections: { used, hidden: 0, maxConnections: 103, reserved: 3, limit: 100 },
 });
 
 /** Three mature months pooled at 900 / 3000 = 30 %, then the month judged (cohort 1000), then an immature one. */
@@ -96,6 +103,9 @@ const thresholdCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][]
   // Trailing 30 %: 241 of 1000 = 24.1 % is (0.30 − 0.241) / 0.30 = 19.67 % below; 239 is 20.33 % below.
   ['ConversionDropped', conversionWith(241), conversionWith(239)],
   ['SensitiveFileServed', { sensitiveFilesServed: 0 }, { sensitiveFilesServed: 1 }],
+  // A server allowing 100 ordinary connections (max_connections 103, 3 reserved): 79 is under 80 %, 80 is at it.
+  ['DatabaseConnectionsNearLimit', serverConnections(79), serverConnections(80)],
+  ['DatabaseConnectionsExhausted', serverConnections(94), serverConnections(95)],
 ];
 
 describe('alert rules against their thresholds', () => {
@@ -212,6 +222,34 @@ describe('alert rules against their thresholds', () => {
     // Not looked at (MONITORED_APP_URLS unset) or no answer: unknown, the alert keeps its state.
     expect(outcome('SensitiveFileServed', { sensitiveFilesServed: null }).kind).toBe('missing');
     expect(rule('SensitiveFileServed').action[0]).toMatch(/serve only a public\/ folder/);
+  });
+
+  it("judge the database server's connections against its limit for ordinary roles, missing on the embedded database", () => {
+    // 80 of max_connections 103 is 77.7 %, under the line; of the 100 left past the 3 reserved slots, 80 %.
+    expect(outcome('DatabaseConnectionsNearLimit', serverConnections(80))).toEqual({
+      kind: 'true',
+      value: 0.8,
+    });
+    // The embedded database has no connection limit to read: the rules keep their state.
+    expect(outcome('DatabaseConnectionsNearLimit', { databaseConnections: null }).kind).toBe('missing');
+    expect(outcome('DatabaseConnectionsExhausted', { databaseConnections: null }).kind).toBe('missing');
+  });
+
+  it("quote the scaling guide's Connection Pooling lines word for word in the connection-limit alerts", () => {
+    const guide = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'shared', 'SCALING-GUIDE.md'),
+      'utf8',
+    ).replace(/[ \t]+/g, ' ');
+    const action = rule('DatabaseConnectionsNearLimit').action;
+    const quoted = action.flatMap((line) => [...line.matchAll(/the scaling guide, ([^:]+): "([^"]+)"/g)]);
+    expect(quoted.map((match) => match[1])).toEqual(['Connection Pooling', 'Connection Pooling']);
+    expect(guide).toContain('### **Connection Pooling**');
+    for (const match of quoted) expect(guide).toContain(match[2]);
+    expect(action.at(-1)).toBe(
+      "or a database that allows more connections: the scaling guide's phase 2 (Growth) database, Managed PostgreSQL ($20-100/month)",
+    );
+    expect(guide).toContain('**Database**: Managed PostgreSQL');
+    expect(rule('DatabaseConnectionsExhausted').action.slice(1)).toEqual(action);
   });
 
   it('never ask a PostgreSQL installation to migrate to PostgreSQL', () => {

@@ -58,6 +58,7 @@ export function quietSnapshot(now: number = t0, overrides: Partial<AlertSnapshot
     kpiFreshness: { lastSuccessAt: now, since: t0 },
     legacyFollow: [],
     sensitiveFilesServed: 0,
+    databaseConnections: { used: 10, hidden: 0, maxConnections: 100, reserved: 3, limit: 97 },
     checklist: null,
     ...overrides,
   };

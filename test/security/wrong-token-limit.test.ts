@@ -13,6 +13,8 @@ const wrongToken = (i: number) => `wrong-token-${i}-${'x'.repeat(20)}`;
 describe('the wrong-token limit (defaults: 20 per minute per address)', () => {
   let collector: RunningCollector;
   const logged: string[] = [];
+  // What the limit logged: the collector's own start-up lines (the alert lease taken) are not its business.
+  const limitLines = () => logged.filter((line) => !line.startsWith('alerts: '));
   const get = (path: string, token?: string) =>
     fetch(`${collector.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
@@ -41,7 +43,7 @@ describe('the wrong-token limit (defaults: 20 per minute per address)', () => {
 
   it('never counts requests without a token', async () => {
     for (let i = 0; i < 50; i++) expect((await get('/api/session')).status).toBe(401);
-    expect(logged).toEqual([]);
+    expect(limitLines()).toEqual([]);
   });
 
   it('answers the first 20 wrong tokens 401 and the rest of the window 429 with Retry-After, on every route', async () => {
@@ -75,10 +77,10 @@ describe('the wrong-token limit (defaults: 20 per minute per address)', () => {
   });
 
   it('logs one line for the address and window, with no token in it', () => {
-    expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatch(/^20 wrong tokens from (::ffff:)?127\.0\.0\.1 within 60 s/);
+    expect(limitLines()).toHaveLength(1);
+    expect(limitLines()[0]).toMatch(/^20 wrong tokens from (::ffff:)?127\.0\.0\.1 within 60 s/);
     for (const token of [testTokens.founder, testTokens.operator, metricsToken, 'wrong-token', 'xxxxxxxx'])
-      expect(logged[0]).not.toContain(token);
+      expect(logged.join('\n')).not.toContain(token);
   });
 });
 

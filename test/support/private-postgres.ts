@@ -47,7 +47,13 @@ export function privatePostgresUnavailable(): string | null {
   return null;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/**
+ * `settings` are server settings passed as `-c name=value` after the defaults, so they override them
+ * (`{ max_connections: 12 }` for a server with few connections).
+ */
+export async function startPrivatePostgres(
+  settings: Readonly<Record<string, string | number>> = {},
+): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(privatePostgresUnavailable() ?? 'no PostgreSQL binaries');
   const dir = await mkdtemp(join(tmpdir(), 'pulse-private-pg-'));
@@ -66,7 +72,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const data = join(dir, 'data');
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+  const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${extra.join('')}`;
   let running = false;
   const start = async () => {
     await pg('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);

@@ -24,6 +24,7 @@ const inputLabels: Record<AlertInput, string> = {
   pledgersAtStartLastMonth: 'pledgers at the start of last month',
   conversionRelativeDrop: 'relative drop in conversion',
   conversionCohortLastMature: 'users in the last mature cohort',
+  databaseConnectionsUsedShare: "database server's connections in use",
   sensitiveFilesServed: 'sensitive files served by the app',
 };
 

@@ -1,0 +1,22 @@
+// The SLIs' event counts in PromQL over a window: what the collector asks Prometheus for GET /api/slo, and
+// what the generated recording rules record — so both count exactly what the scraper counts
+// (core/slo/slo-events.ts): all requests, 5xx, requests at or under the latency bound, pledge writes.
+import { pledgeWriteMethods, pledgeWriteRoutes } from '../../core/slo/slo-catalog.ts';
+import { label, metric } from '../health/agent-metric-names.ts';
+
+const requests = `${metric.httpDuration}_count`;
+const pledgeWriteSelector = `${label.method}=~"${pledgeWriteMethods.join('|')}",${label.route}=~"${pledgeWriteRoutes.join('|')}"`;
+const increase = (series: string, range: string) => `sum(increase(${series}[${range}]))`;
+
+export const sloPromql = {
+  requests: (range: string) => increase(requests, range),
+  serverErrors: (range: string) => increase(`${requests}{${label.status}=~"5.."}`, range),
+  /** The cumulative bucket of the latency threshold: requests answered at or under it. */
+  fasterThan: (thresholdSeconds: number, range: string) =>
+    increase(`${metric.httpDuration}_bucket{le="${thresholdSeconds}"}`, range),
+  /** Pledge writes except 4xx (the client's own mistakes). */
+  pledgeWrites: (range: string) =>
+    increase(`${requests}{${pledgeWriteSelector},${label.status}!~"4.."}`, range),
+  pledgeWritesSucceeded: (range: string) =>
+    increase(`${requests}{${pledgeWriteSelector},${label.status}=~"2.."}`, range),
+} as const;

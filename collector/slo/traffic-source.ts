@@ -1,0 +1,51 @@
+// Where the SLO report's window counts come from: the built-in scraper (only as far back as its retention,
+// HEALTH_RETENTION) or Prometheus (PROMETHEUS_URL; as far back as Prometheus keeps data).
+import type { PrometheusClient } from '../health/prometheus-client.ts';
+import { promDuration } from '../health/promql.ts';
+import type { ScrapeSource } from '../health/scrape-source.ts';
+import { sloPromql } from './slo-promql.ts';
+import type { WindowTraffic } from './window-traffic.ts';
+
+export interface TrafficSource {
+  readonly kind: 'scrape' | 'prometheus';
+  /** The longest window it can count over, in seconds; null: Prometheus, whose own retention decides. */
+  readonly retentionSeconds: number | null;
+  traffic(windowSeconds: number, latencyThresholds: readonly number[]): Promise<WindowTraffic>;
+}
+
+export function scrapeTrafficSource(scraper: ScrapeSource, retentionSeconds: number): TrafficSource {
+  return {
+    kind: 'scrape',
+    retentionSeconds,
+    traffic: async (windowSeconds) => scraper.traffic(windowSeconds),
+  };
+}
+
+export function prometheusTrafficSource(
+  client: PrometheusClient,
+  now: () => number = Date.now,
+): TrafficSource {
+  return {
+    kind: 'prometheus',
+    retentionSeconds: null,
+    async traffic(windowSeconds, latencyThresholds) {
+      const range = promDuration(windowSeconds);
+      const at = now() / 1000;
+      const count = async (expr: string) => (await client.query(expr, at))[0]?.value ?? 0;
+      const [requests, serverErrors, pledgeWrites, pledgeWritesSucceeded, ...faster] = await Promise.all([
+        count(sloPromql.requests(range)),
+        count(sloPromql.serverErrors(range)),
+        count(sloPromql.pledgeWrites(range)),
+        count(sloPromql.pledgeWritesSucceeded(range)),
+        ...latencyThresholds.map((le) => count(sloPromql.fasterThan(le, range))),
+      ]);
+      return {
+        requests: requests as number,
+        serverErrors: serverErrors as number,
+        pledgeWrites: pledgeWrites as number,
+        pledgeWritesSucceeded: pledgeWritesSucceeded as number,
+        latency: latencyThresholds.map((le, i) => ({ le, count: faster[i] as number })),
+      };
+    },
+  };
+}
