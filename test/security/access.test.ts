@@ -23,10 +23,12 @@ import { dashboardDist } from '../../collector/routes/dashboard-routes.ts';
 import { readScalingHealth } from '../../collector/scaling/health-inputs.ts';
 import { createScalingService } from '../../collector/scaling/scaling-service.ts';
 import type { RunningCollector } from '../../collector/server.ts';
+import { createTrafficSource } from '../../collector/slo/create-traffic-source.ts';
 import { openPgliteDb } from '../../core/db/pglite-db.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
 import { migrate } from '../../core/migrate.ts';
+import { sloCatalog } from '../../core/slo/slo-catalog.ts';
 import { type AgentProcess, freePort, samples, scrape, startAgentProcess } from '../support/agent-process.ts';
 import { startTestCollector, testTokens } from '../support/collector.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
@@ -82,6 +84,7 @@ const collectorTable: Record<string, CollectorAccess> = {
   'GET /api/catalog': 'operator',
   'GET /api/health': 'operator',
   'GET /api/alerts': 'operator',
+  'GET /api/slo': 'operator',
   'GET /api/scaling': 'operator',
   'POST /api/scaling/items/:id': 'operator',
   'GET /api/scaling/items/:id/records': 'operator',
@@ -133,6 +136,10 @@ describe('collector: every route by role', () => {
       metrics: createCollectorMetrics({ engine, alertStates: () => alerts.states() }),
       events,
       log: () => undefined,
+      slo: {
+        catalog: sloCatalog,
+        source: createTrafficSource(health, { retentionMs: 3_600_000 }),
+      },
     });
     served = await listen(app);
     routes = routesOf(app);
