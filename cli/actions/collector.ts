@@ -1,8 +1,13 @@
 // What `pulse collector` does (declared in ../commands/collector.ts): starts the collector in this process,
-// prints its address and any generated token, and stops it on SIGTERM or SIGINT.
+// prints its address and any generated token, and stops it on SIGTERM or SIGINT (exit 0; 1 if stopping
+// overruns its hard stop).
 import { loadCollectorConfig } from '../../collector/config.ts';
 import { startCollector } from '../../collector/server.ts';
+import { stopOnSignal } from '../../core/process/stop-on-signal.ts';
 import type { CliFlags } from '../config.ts';
+
+/** The collector's own stop: close the server (ending event streams), the alert lease, the database. */
+const collectorHardStopMs = 15_000;
 
 export async function runCollector(globals: CliFlags, flags: { port?: number }): Promise<void> {
   const config = loadCollectorConfig(process.env, { ...globals, port: flags.port });
@@ -15,10 +20,9 @@ export async function runCollector(globals: CliFlags, flags: { port?: number }):
       `Generated ${role} token (stored in ${collector.tokens.file}): ${collector.tokens.tokens[role]}`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  stopOnSignal({
+    announce: 'stopping the collector',
+    hardStopMs: collectorHardStopMs,
+    stop: () => collector.stop(),
   });
-  await collector.stop();
 }

@@ -2,10 +2,12 @@
 // run-system.ts), prints where everything is and the tokens, and stops it all cleanly on Ctrl-C or SIGTERM.
 // Exits 0 after a clean stop, 1 if stopping overran or starting failed, 2 on a configuration error.
 import { ConfigError } from '../../core/errors.ts';
+import { hardStopAfterDrain, stopOnSignal } from '../../core/process/stop-on-signal.ts';
 import { type RunningSystem, runSystem, type SystemSettings } from './run-system.ts';
 import { loadSystemSettings } from './system-config.ts';
 
-const hardStopMs = 15_000;
+/** After the agent's drain and flush: the collector, the traffic and the embedded database close. */
+const afterAgentMs = 10_000;
 
 function banner(system: RunningSystem, settings: SystemSettings): string {
   const { collector, agent, counts } = system;
@@ -39,18 +41,11 @@ try {
   const settings = loadSystemSettings(process.env);
   const system = await runSystem(settings, (message) => console.error(message));
   process.stdout.write(banner(system, settings));
-  let stopping = false;
-  const stop = async (signal: string) => {
-    // Ctrl-C reaches this process twice (from the terminal and forwarded by `pulse start`): stop once.
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping traffic, collector, agent and database`);
-    setTimeout(() => process.exit(1), hardStopMs).unref();
-    await system.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnSignal({
+    announce: 'stopping traffic, collector, agent and database',
+    hardStopMs: hardStopAfterDrain(settings.agent.shutdownTimeoutMs) + afterAgentMs,
+    stop: () => system.stop(),
+  });
 } catch (error) {
   console.error(`pulse start: ${(error as Error).message}`);
   process.exit(error instanceof ConfigError ? 2 : 1);

@@ -67,6 +67,26 @@ describe('SIGTERM under write load (PGlite)', () => {
   });
 });
 
+describe('SIGTERM with a long SHUTDOWN_TIMEOUT_MS', () => {
+  // Before: a fixed 10 s hard stop exited 1 in the middle of a drain the setting allowed to last 12 s.
+  it('waits for a request that takes 11 s, answers it, and exits 0', async () => {
+    const agent = await startAgentProcess({
+      PULSE_DATA_DIR: await dataDir(),
+      SHUTDOWN_TIMEOUT_MS: '12000',
+      FAULT_ROUTES: '/api/artists',
+      FAULT_LATENCY_MS: '11000',
+      OTEL_SDK_DISABLED: 'true',
+    });
+    const slow = fetch(`${agent.url}/api/artists`).then((r) => r.status);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    const [exitCode, status] = await Promise.all([agent.stop(), slow]);
+    expect(status).toBe(200);
+    expect(exitCode).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(10_000);
+  }, 30_000);
+});
+
 // On PostgreSQL the same guarantee is proven five times over in test/reliability/shutdown-repeat.test.ts.
 
 const redisUrl = process.env.PULSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
