@@ -4,6 +4,8 @@
 import compression from 'compression';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
+import type { AlertRule } from '../core/alerts/rules.ts';
+import type { AlertThresholds } from '../core/alerts/thresholds.ts';
 import type { Db } from '../core/db/types.ts';
 import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
 import type { KpiEngine } from '../core/kpi/kpi-engine.ts';
@@ -42,6 +44,10 @@ export interface CollectorDeps {
   readonly health: HealthSource | null;
   readonly healthRetentionSeconds: number;
   readonly alerts: AlertService;
+  /** The rules the alert service evaluates, for GET /api/catalog; absent, the default catalog (alertRules). */
+  readonly alertRules?: readonly AlertRule[];
+  /** Their thresholds, which the rollout walk of GET /api/health compares with; absent, alertThresholds. */
+  readonly alertThresholds?: AlertThresholds;
   readonly scaling: ScalingService;
   readonly metrics: CollectorMetrics;
   readonly events: EventHub;
@@ -120,7 +126,12 @@ export function createCollectorApp(deps: CollectorDeps): Express {
   app.use(kpiRoutes({ ...deps, kpiLimit: deps.kpiLimit ?? defaultKpiLimit() }));
   for (const path of operatorPaths) app.use(path, requireRole(tokens, 'operator'));
   if (deps.health) {
-    app.use(healthRoutes(deps.health, { maxWindowSeconds: deps.healthRetentionSeconds }));
+    app.use(
+      healthRoutes(deps.health, {
+        maxWindowSeconds: deps.healthRetentionSeconds,
+        ...(deps.alertThresholds ? { alertThresholds: deps.alertThresholds } : {}),
+      }),
+    );
   } else {
     app.get('/api/health', () => {
       throw new HttpError(
@@ -130,7 +141,7 @@ export function createCollectorApp(deps: CollectorDeps): Express {
       );
     });
   }
-  app.use(sessionRoutes(callerRole, deps.currency));
+  app.use(sessionRoutes(callerRole, deps.currency, deps.alertRules));
   app.use(alertRoutes(deps.alerts, { roleOf: callerRole }));
   app.use(scalingRoutes(deps.scaling));
   app.use(sloRoutes(deps.slo?.catalog ?? sloCatalog, deps.slo?.source ?? null));
@@ -145,6 +156,6 @@ export function createCollectorApp(deps: CollectorDeps): Express {
     }),
   );
   app.use(notFound);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, 'collector'));
   return app;
 }

@@ -1,6 +1,8 @@
 // The collector's configuration: the environment read once, validated at start. Precedence: flag, then
-// environment variable, then default. Tokens are secrets: never echoed in errors.
+// environment variable, then the configuration file (PULSE_CONFIG: alert thresholds and SLOs, config-file.ts),
+// then default. Tokens are secrets: never echoed in errors.
 import { z } from 'zod';
+import { type AlertThresholds, alertThresholds } from '../core/alerts/thresholds.ts';
 import { currencyEnvSchema } from '../core/config/currency-config.ts';
 import {
   type DatabaseConfig,
@@ -29,8 +31,16 @@ import {
 import { defaultMaxOpenUsers } from '../core/kpi/open-period.ts';
 import { defaultCachePeriods } from '../core/kpi/period-cache.ts';
 import { defaultMovementSlices } from '../core/kpi/sliced-movements.ts';
-import { defaultSloSettings, latencyBucketBounds, type SloSettings } from '../core/slo/slo-catalog.ts';
+import { defaultSloSettings, type SloSettings } from '../core/slo/slo-catalog.ts';
 import { defaultHolderId } from './alerts/alert-lease.ts';
+import {
+  checkAlertCatalog,
+  readConfigFile,
+  type SloFileSettings,
+  sloLatencyThreshold,
+  sloObjective,
+  sloWindow,
+} from './config-file.ts';
 
 export interface CollectorConfig {
   readonly database: DatabaseConfig;
@@ -114,6 +124,11 @@ export interface AlertSettings {
   readonly webhookUrl?: string;
   readonly alertmanagerUrl?: string;
   readonly evaluationIntervalMs: number;
+  /**
+   * The alert rules' thresholds: the defaults with PULSE_CONFIG's `alerts` laid over them, and the scrape
+   * interval of HEALTH_SCRAPE_INTERVAL. Where absent (configurations built in code), alertThresholds.
+   */
+  readonly thresholds?: AlertThresholds;
   /** Where absent (configurations built in code), a generated holder id and alertLeaseDefaultMs. */
   readonly lease?: AlertLeaseSettings;
 }
@@ -176,43 +191,29 @@ const alertHistoryEnv = {
 };
 // --- end of the alert history's retention ---
 
-// --- Service-level objectives (SLO_*; core/slo/slo-catalog.ts) ---
-/** An objective as a percentage (99.9), read as a share (0.999); 100 % would leave no error budget. */
-function objectivePercent(example: string) {
-  return z
-    .string()
-    .regex(/^\d{1,2}(\.\d{1,4})?$/, `must be a percentage from 50 to 99.9999, e.g. ${example}`)
-    .transform(Number)
-    .refine(
-      (n) => n >= 50 && n < 100,
-      `must be from 50 to 99.9999 (100 leaves no error budget), e.g. ${example}`,
-    )
-    .transform((n) => Math.round(n * 10_000) / 1_000_000);
-}
-
+// --- Service-level objectives (SLO_*, or the file's `slo`; core/slo/slo-catalog.ts) ---
+// The values' rules (config-file.ts) are the file's too.
 const sloEnv = {
-  SLO_AVAILABILITY_OBJECTIVE: objectivePercent('99.9').optional(),
-  SLO_LATENCY_OBJECTIVE: objectivePercent('99').optional(),
-  SLO_LATENCY_THRESHOLD: z
-    .enum(
-      latencyBucketBounds.map((bound) => `${bound * 1000}ms`) as [string, ...string[]],
-      `must be one of the agent's latency bucket bounds: ${latencyBucketBounds.map((b) => `${b * 1000}ms`).join(', ')}`,
-    )
-    .transform((text) => Number(text.slice(0, -2)) / 1000)
-    .optional(),
-  SLO_PLEDGE_WRITES_OBJECTIVE: objectivePercent('99.9').optional(),
+  SLO_AVAILABILITY_OBJECTIVE: sloObjective('99.9').optional(),
+  SLO_LATENCY_OBJECTIVE: sloObjective('99').optional(),
+  SLO_LATENCY_THRESHOLD: sloLatencyThreshold().optional(),
+  SLO_PLEDGE_WRITES_OBJECTIVE: sloObjective('99.9').optional(),
   // 1 to 90 days; the burn-rate factors scale with it (14.4 × 1 h is 2 % of 30 days).
-  SLO_WINDOW: duration(86_400_000, 90 * 86_400_000, '30d').optional(),
+  SLO_WINDOW: sloWindow().optional(),
 };
 
-function toSloSettings(env: {
-  SLO_AVAILABILITY_OBJECTIVE?: number | undefined;
-  SLO_LATENCY_OBJECTIVE?: number | undefined;
-  SLO_LATENCY_THRESHOLD?: number | undefined;
-  SLO_PLEDGE_WRITES_OBJECTIVE?: number | undefined;
-  SLO_WINDOW?: number | undefined;
-}): SloSettings {
-  const d = defaultSloSettings;
+/** Each setting from the environment, else the file, else the default. */
+function toSloSettings(
+  env: {
+    SLO_AVAILABILITY_OBJECTIVE?: number | undefined;
+    SLO_LATENCY_OBJECTIVE?: number | undefined;
+    SLO_LATENCY_THRESHOLD?: number | undefined;
+    SLO_PLEDGE_WRITES_OBJECTIVE?: number | undefined;
+    SLO_WINDOW?: number | undefined;
+  },
+  file: SloFileSettings = {},
+): SloSettings {
+  const d = { ...defaultSloSettings, ...file };
   return {
     availabilityObjective: env.SLO_AVAILABILITY_OBJECTIVE ?? d.availabilityObjective,
     latencyObjective: env.SLO_LATENCY_OBJECTIVE ?? d.latencyObjective,
@@ -230,12 +231,14 @@ export interface CollectorFlags {
 
 const token = z.string().min(16, 'must be at least 16 characters; unset it to have one generated');
 
-const collectorEnvSchema = databaseEnvSchema
+export const collectorEnvSchema = databaseEnvSchema
   .extend(databaseReadEnvSchema.shape)
   .extend(currencyEnvSchema.shape)
   .extend(httpServerEnvSchema.shape)
   .extend({
     HOST: z.string().default('127.0.0.1'),
+    // The configuration file (config-file.ts): alert thresholds and SLOs; a path, relative to the working directory.
+    PULSE_CONFIG: z.string().optional(),
     COLLECTOR_PORT: wholeNumber(0, 65_535, 4000).default(4000),
     PULSE_FOUNDER_TOKEN: token.optional(),
     PULSE_OPERATOR_TOKEN: token.optional(),
@@ -277,6 +280,14 @@ const collectorEnvSchema = databaseEnvSchema
 export function loadCollectorConfig(env: Env = process.env, flags: CollectorFlags = {}): CollectorConfig {
   const merged = { ...env, ...(flags.dataDir ? { PULSE_DATA_DIR: flags.dataDir } : {}) };
   const parsed = parseEnv(collectorEnvSchema, merged);
+  const file = parsed.PULSE_CONFIG ? readConfigFile(parsed.PULSE_CONFIG, alertThresholds) : undefined;
+  const fileThresholds = file?.thresholds ?? alertThresholds;
+  const thresholds: AlertThresholds = {
+    ...fileThresholds,
+    staleness: { ...fileThresholds.staleness, healthIntervalSeconds: parsed.HEALTH_SCRAPE_INTERVAL / 1000 },
+  };
+  const slo = toSloSettings(parsed, file?.slo);
+  checkAlertCatalog(thresholds, slo, file?.path);
   return {
     database: toDatabaseConfig(parsed),
     currency: parsed.PULSE_CURRENCY,
@@ -295,13 +306,14 @@ export function loadCollectorConfig(env: Env = process.env, flags: CollectorFlag
       ...(parsed.ALERT_WEBHOOK_URL ? { webhookUrl: parsed.ALERT_WEBHOOK_URL } : {}),
       ...(parsed.ALERTMANAGER_URL ? { alertmanagerUrl: parsed.ALERTMANAGER_URL } : {}),
       evaluationIntervalMs: parsed.ALERT_EVALUATION_INTERVAL,
+      thresholds,
       lease: {
         holderId: parsed.COLLECTOR_INSTANCE_ID ?? defaultHolderId(),
         durationMs: parsed.ALERT_LEASE_DURATION ?? alertLeaseDefaultMs(parsed.ALERT_EVALUATION_INTERVAL),
       },
     },
     alertHistory: { retentionMs: parsed.ALERT_HISTORY_RETENTION },
-    slo: toSloSettings(parsed),
+    slo,
     redisConfigured: Boolean(parsed.REDIS_URL),
     monitoredAppUrls: parsed.MONITORED_APP_URLS,
     kpi: {

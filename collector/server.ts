@@ -5,6 +5,7 @@
 // KPI, cohort and scaling reads use the read database; every write (alert history, scaling records, the
 // KPI change-log pruning) stays on the primary.
 import type { AddressInfo } from 'node:net';
+import { buildAlertRules } from '../core/alerts/rules.ts';
 import { alertThresholds } from '../core/alerts/thresholds.ts';
 import { openDb } from '../core/db/open-db.ts';
 import { openReadDb, ReplicaRoutingDb } from '../core/db/read-replica.ts';
@@ -98,6 +99,22 @@ export async function startCollector(
     health?.onTick((latest) => events.publish('health', latest));
     health?.start();
 
+    // The alert rules, built once from the configured thresholds (PULSE_CONFIG's `alerts`, the scrape
+    // interval) and SLO catalog: the alert service evaluates them, GET /api/catalog lists them.
+    const slos = buildSloCatalog(config.slo ?? defaultSloSettings);
+    const configuredThresholds = config.alerts.thresholds ?? alertThresholds;
+    const thresholds = {
+      ...configuredThresholds,
+      staleness: {
+        ...configuredThresholds.staleness,
+        healthIntervalSeconds: config.health.scrapeIntervalMs / 1000,
+      },
+    };
+    const alertRules = buildAlertRules(thresholds, slos);
+    // The SLO counts GET /api/slo reports and the burn-rate alerts read; made before any scrape round has
+    // finished, so the SLO ledger sees every one.
+    const traffic = createTrafficSource(health, config.health, slos);
+
     // The outside look at the monitored app, shared by GET /api/scaling and the alert evaluation.
     const exposedFiles = createExposedFilesProbe({ urls: config.monitoredAppUrls ?? [] });
     // Every evaluation (GET /api/scaling, the alerts' re-read) is kept a minute for /metrics.
@@ -111,6 +128,7 @@ export async function startCollector(
         readAgentSeries: createAgentSeriesReader(config.health),
         exposedFiles,
         monitoringFreshSeconds: Math.max(120, (4 * config.health.scrapeIntervalMs) / 1000),
+        legacyFollowStaleIntervals: thresholds.legacyFollow.staleIntervals,
       }),
     );
 
@@ -124,16 +142,13 @@ export async function startCollector(
         clock: systemClock,
         exposedFiles,
         checklist: async () => checklistStatuses(await scaling.report()),
+        traffic,
+        slos,
         log,
       }),
       evaluationIntervalMs: config.alerts.evaluationIntervalMs,
-      thresholds: {
-        ...alertThresholds,
-        staleness: {
-          ...alertThresholds.staleness,
-          healthIntervalSeconds: config.health.scrapeIntervalMs / 1000,
-        },
-      },
+      thresholds,
+      rules: alertRules,
       notifications: {
         webhookUrl: config.alerts.webhookUrl ?? null,
         alertmanagerUrl: config.alerts.alertmanagerUrl ?? null,
@@ -180,14 +195,16 @@ export async function startCollector(
       health,
       healthRetentionSeconds: config.health.retentionMs / 1000,
       alerts,
+      alertRules,
+      alertThresholds: thresholds,
       scaling,
       metrics,
       events,
       limits,
       log,
       slo: {
-        catalog: buildSloCatalog(config.slo ?? defaultSloSettings),
-        source: createTrafficSource(health, config.health),
+        catalog: slos,
+        source: traffic,
       },
     });
     const server = await listen(app, config.port, config.host, limits.http);

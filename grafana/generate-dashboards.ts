@@ -15,6 +15,7 @@ import type { Dashboard } from './builder/types.ts';
 import { businessDashboard } from './definitions/business.ts';
 import { liveHealthDashboard } from './definitions/live-health.ts';
 import { scalingDashboard } from './definitions/scaling.ts';
+import { sloDashboard } from './definitions/slo.ts';
 
 export const dashboardsDir = fileURLToPath(new URL('./dashboards/', import.meta.url));
 
@@ -23,6 +24,7 @@ export const dashboardBuilders: Readonly<Record<string, () => Dashboard>> = {
   'pledgr-live-health.json': liveHealthDashboard,
   'pledgr-business.json': businessDashboard,
   'pledgr-scaling.json': scalingDashboard,
+  'pledgr-slo.json': sloDashboard,
 };
 
 /** Every dashboard file as the generator writes it: name → JSON text. */

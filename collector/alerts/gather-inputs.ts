@@ -9,16 +9,20 @@
 // checklist's statuses (for the milestone alerts' text) are re-read with the database inputs. The server's
 // connections against its max_connections are read at every evaluation too, on `db` — the primary, whose
 // limit the agents' pools share (never the read replica: its connections are another server's) — with one
-// constant query (database-connections.ts); none on PGlite.
+// constant query (database-connections.ts); none on PGlite. Each SLO's burn rate over every burn window is
+// counted at every evaluation from the same traffic source as GET /api/slo (collector/slo/slo-burns.ts).
 
 import type { ChecklistStatuses } from '../../core/alerts/scaling-phases.ts';
 import type { DatabaseKind, Db } from '../../core/db/types.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import { alignDown, nextBoundary } from '../../core/kpi/periods.ts';
 import type { KpiReport } from '../../core/kpi/types.ts';
+import { type SloDefinition, sloCatalog } from '../../core/slo/slo-catalog.ts';
 import type { HealthSource } from '../health/types.ts';
 import type { ExposedFilesProbe } from '../scaling/exposed-files.ts';
 import { readLegacyFollow } from '../scaling/legacy-follow.ts';
+import { measureBurnRates, type SloBurnRates } from '../slo/slo-burns.ts';
+import type { TrafficSource } from '../slo/traffic-source.ts';
 import { createAlertStore } from './alert-store.ts';
 import type { ConversionPeriod } from './conversion-drop.ts';
 import { type DatabaseConnections, readDatabaseConnections } from './database-connections.ts';
@@ -38,6 +42,10 @@ export interface AlertInputGathererDeps {
   readonly exposedFiles?: ExposedFilesProbe | null;
   /** The scaling checklist's statuses by item id (from the scaling service's report). */
   readonly checklist?: (() => Promise<ChecklistStatuses>) | null;
+  /** Where the SLOs' counts come from (as GET /api/slo); absent or null: the burn-rate rules keep their state. */
+  readonly traffic?: TrafficSource | null;
+  /** The SLO catalog whose burn rates are measured; default the catalog of the default settings. */
+  readonly slos?: readonly SloDefinition[];
   readonly log: (message: string) => void;
 }
 
@@ -71,6 +79,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
   let checklist: ChecklistStatuses | null = null;
   let checklistAttemptAt = Number.NEGATIVE_INFINITY;
   let connectionsFailing = false;
+  let burnRatesFailing = false;
 
   async function readChecklist(now: number): Promise<void> {
     if (!deps.checklist || now - checklistAttemptAt < refreshMs) return;
@@ -158,13 +167,35 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
     }
   }
 
+  /** null without a traffic source, or when it fails (the burn rules keep their state); logged once per run. */
+  async function readBurnRates(): Promise<SloBurnRates | null> {
+    if (!deps.traffic) return null;
+    try {
+      const rates = await measureBurnRates(deps.slos ?? sloCatalog, deps.traffic);
+      burnRatesFailing = false;
+      return rates;
+    } catch (error) {
+      if (!burnRatesFailing) {
+        deps.log(
+          `alerts: counting the SLOs' burn rates (${deps.traffic.kind}) failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+        );
+      }
+      burnRatesFailing = true;
+      return null;
+    }
+  }
+
   return {
     async gather() {
       const now = deps.clock.now();
       await readDatabase(now);
       const legacyFollow = await readFollow();
       const databaseConnections = await readConnections();
-      const [sensitiveFilesServed] = await Promise.all([readExposedFiles(), readChecklist(now)]);
+      const [sensitiveFilesServed, , sloBurnRates] = await Promise.all([
+        readExposedFiles(),
+        readChecklist(now),
+        readBurnRates(),
+      ]);
       const health = deps.health ? await deps.health.latest().catch(() => null) : null;
       healthSuccessAt = health?.lastSuccessAt ?? healthSuccessAt;
       return {
@@ -184,6 +215,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
         sensitiveFilesServed,
         databaseConnections,
         checklist,
+        sloBurnRates,
       };
     },
   };

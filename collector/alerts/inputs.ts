@@ -7,6 +7,8 @@ import type { AlertThresholds } from '../../core/alerts/thresholds.ts';
 import type { DatabaseKind } from '../../core/db/types.ts';
 import type { HealthPoint } from '../health/types.ts';
 import { isOverdue } from '../scaling/legacy-follow.ts';
+import type { SloBurnRates } from '../slo/slo-burns.ts';
+import { burnInputValues } from './burn-inputs.ts';
 import { type ConversionPeriod, conversionDrop } from './conversion-drop.ts';
 import { connectionsUsedShare, type DatabaseConnections } from './database-connections.ts';
 
@@ -52,6 +54,11 @@ export interface AlertSnapshot {
   readonly databaseConnections: DatabaseConnections | null;
   /** The scaling checklist's item statuses (GET /api/scaling), for the milestone alerts' text; null while unknown. */
   readonly checklist: ChecklistStatuses | null;
+  /**
+   * Each SLO's burn rate per burn window (as GET /api/slo counts them); null when the collector has no
+   * traffic source, or its read failed.
+   */
+  readonly sloBurnRates: SloBurnRates | null;
 }
 
 export interface LegacyFollowTiming {
@@ -99,6 +106,7 @@ export function readAlertInputs(
     conversionCohortLastMature: drop?.cohort ?? null,
     sensitiveFilesServed: snapshot.sensitiveFilesServed,
     databaseConnectionsUsedShare: connectionsUsedShare(snapshot.databaseConnections),
+    ...burnInputValues(snapshot.sloBurnRates),
   };
 }
 

@@ -2,11 +2,12 @@
 // (the guide's canary and blue-green steps, read off the same report: rollout.ts). The lead mounts the router
 // behind requireRole(tokens, 'operator'); a bad window is a 400 naming the parameter.
 import { Router } from 'express';
+import type { AlertThresholds } from '../../core/alerts/thresholds.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
-import { parseInput } from '../../core/http/parse-input.ts';
+import { parseQuery } from '../../core/http/parse-input.ts';
 import { defaultCanaryOptions } from './canary.ts';
 import { healthQuerySchema } from './health-window.ts';
-import { type HealthResponse, rolloutOf } from './rollout.ts';
+import { defaultRolloutOptions, type HealthResponse, rolloutOf } from './rollout.ts';
 import type { HealthSource } from './types.ts';
 
 export interface HealthRouteOptions {
@@ -14,6 +15,8 @@ export interface HealthRouteOptions {
   readonly maxWindowSeconds: number;
   /** The canary comparison's minimum sample, which the blue-green test step asks for too (default 200). */
   readonly minRequests?: number;
+  /** The configured alert thresholds the blue-green step compares green with (default alertThresholds). */
+  readonly alertThresholds?: Pick<AlertThresholds, 'errors' | 'latency'>;
 }
 
 export function healthRoutes(source: HealthSource, options: HealthRouteOptions): Router {
@@ -21,7 +24,7 @@ export function healthRoutes(source: HealthSource, options: HealthRouteOptions):
   const schema = healthQuerySchema(options.maxWindowSeconds);
 
   router.get('/api/health', async (req, res) => {
-    const { window } = parseInput(schema, req.query);
+    const { window } = parseQuery(schema, req.query);
     let report: Awaited<ReturnType<HealthSource['report']>>;
     try {
       report = await source.report(window);
@@ -34,7 +37,13 @@ export function healthRoutes(source: HealthSource, options: HealthRouteOptions):
     }
     const body: HealthResponse = {
       ...report,
-      rollout: rolloutOf(report, options.minRequests ?? defaultCanaryOptions.minRequests),
+      rollout: rolloutOf(
+        report,
+        options.minRequests ?? defaultCanaryOptions.minRequests,
+        options.alertThresholds
+          ? { ...defaultRolloutOptions, alertThresholds: options.alertThresholds }
+          : defaultRolloutOptions,
+      ),
     };
     res.json(body);
   });

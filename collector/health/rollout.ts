@@ -10,7 +10,7 @@
 //               fullShare: step 3; ≥ fullShare: step 4; a failing comparison after the switch started: step 5.
 // A degraded comparison fails whatever step is current and says to roll back.
 
-import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import { type AlertThresholds, alertThresholds } from '../../core/alerts/thresholds.ts';
 import type { CanaryComparison, HealthReport, InstanceHealth } from './types.ts';
 
 export type RolloutStrategy = 'canary' | 'blue-green';
@@ -52,6 +52,8 @@ export interface RolloutOptions {
   readonly fullShare: number;
   /** Shares are read over the newest this-many seconds of the window (at least three steps). */
   readonly recentSeconds: number;
+  /** The alert thresholds green is held to without a blue sample (the collector's configured ones). */
+  readonly alertThresholds?: Pick<AlertThresholds, 'errors' | 'latency'>;
 }
 
 export const defaultRolloutOptions: RolloutOptions = {
@@ -414,7 +416,7 @@ function blueGreenWalk(c: CanaryComparison, s: Shares, o: RolloutOptions, minReq
     );
   }
   if (c.verdict === 'insufficient_data') {
-    const limits = alertThresholds;
+    const limits = o.alertThresholds ?? alertThresholds;
     const problems: string[] = [];
     if ((c.candidateErrorRatio ?? 0) > limits.errors.warningRatio)
       problems.push(

@@ -81,6 +81,15 @@ export interface ScrapeSource extends HealthSource {
   readonly capacity: number;
   /** Counts over the window, all instances (the SLO report); the window is clamped to the retention. */
   traffic(windowSeconds: number): WindowTraffic;
+  /** Called after every scrape round that counted deltas, with their sum over all instances (the SLO ledger). */
+  onTotalStep(listener: (step: TotalStep) => void): () => void;
+}
+
+/** One scrape round's counts, all instances together: its instant, the longest step it sums, the counts. */
+export interface TotalStep {
+  readonly t: number;
+  readonly seconds: number;
+  readonly traffic: WindowTraffic;
 }
 
 export const defaultScrapeIntervalMs = 5000;
@@ -96,6 +105,7 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
   const instances = new Map<string, InstanceState>();
   const total = new RingBuffer<Slot>(capacity);
   const listeners = new Set<(latest: HealthPoint | null) => void>();
+  const stepListeners = new Set<(step: TotalStep) => void>();
   let lastSuccessAt: number | null = null;
 
   const slotFrom = (point: HealthPoint, steps: readonly StepDeltas[]): Slot => {
@@ -193,8 +203,13 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
     let latestTotal: HealthPoint | null = null;
     if (parts.length > 0) {
       latestTotal = pointFromParts(t, parts);
-      total.push(slotFrom(latestTotal, steps));
+      const slot = slotFrom(latestTotal, steps);
+      total.push(slot);
       lastSuccessAt = t;
+      if (steps.length > 0) {
+        const step: TotalStep = { t, seconds: slot.seconds, traffic: trafficOf([slot]) };
+        for (const listener of stepListeners) listener(step);
+      }
     }
     for (const listener of listeners) listener(latestTotal);
   }
@@ -219,6 +234,17 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
       })),
     );
     return { ...sums, seconds: slots.reduce((sum, slot) => sum + slot.seconds, 0) };
+  }
+
+  function trafficOf(slots: readonly Slot[]): WindowTraffic {
+    const stats = statsOf(slots);
+    return {
+      requests: stats.requests,
+      serverErrors: stats.serverErrors,
+      latency: stats.latency,
+      pledgeWrites: slots.reduce((sum, slot) => sum + slot.pledgeWrites, 0),
+      pledgeWritesSucceeded: slots.reduce((sum, slot) => sum + slot.pledgeWritesSucceeded, 0),
+    };
   }
 
   const clampWindow = (windowSeconds: number) => Math.min(windowSeconds, settings.retentionMs / 1000);
@@ -299,15 +325,11 @@ export function createScrapeSource(settings: ScrapeSettings, deps: ScrapeDeps = 
       return () => listeners.delete(listener);
     },
     traffic(windowSeconds) {
-      const slots = total.newestWhile(inWindow(now() - clampWindow(windowSeconds) * 1000));
-      const stats = statsOf(slots);
-      return {
-        requests: stats.requests,
-        serverErrors: stats.serverErrors,
-        latency: stats.latency,
-        pledgeWrites: slots.reduce((sum, slot) => sum + slot.pledgeWrites, 0),
-        pledgeWritesSucceeded: slots.reduce((sum, slot) => sum + slot.pledgeWritesSucceeded, 0),
-      };
+      return trafficOf(total.newestWhile(inWindow(now() - clampWindow(windowSeconds) * 1000)));
+    },
+    onTotalStep(listener) {
+      stepListeners.add(listener);
+      return () => stepListeners.delete(listener);
     },
     summarize(windowSeconds) {
       const keep = inWindow(now() - clampWindow(windowSeconds) * 1000);

@@ -1,11 +1,12 @@
 // What the dashboard needs besides the data routes: GET /api/session (the caller's role, so the page can
 // leave out what the role may not see instead of showing errors), GET /api/catalog (the KPI catalog's
-// labels, units and definitions, and the alert rules with their thresholds — the dashboard never imports
+// labels, units and definitions, and the alert rules the collector evaluates — configured thresholds, with
+// how each resolves: resolveThreshold or null, keepFiringForSeconds or 0 — the dashboard never imports
 // server code), and the built single-page app itself at / (dashboard/dist; a plain page saying how to build
 // it when it is missing).
 import { existsSync } from 'node:fs';
 import express, { type Request, Router } from 'express';
-import { alertInputs, alertRules } from '../../core/alerts/rules.ts';
+import { type AlertRule, alertInputs, alertRules } from '../../core/alerts/rules.ts';
 import { kpiCatalog } from '../../core/kpi/catalog.ts';
 import { fromPackageRoot } from '../../core/package-root.ts';
 import { scalingPhases } from '../../core/scaling/scaling-guide.ts';
@@ -13,7 +14,11 @@ import type { Role } from '../tokens.ts';
 
 export const dashboardDist = `${fromPackageRoot('dashboard', 'dist')}/`;
 
-export function sessionRoutes(roleOf: (req: Request) => Role | null, currency: string): Router {
+export function sessionRoutes(
+  roleOf: (req: Request) => Role | null,
+  currency: string,
+  rules: readonly AlertRule[] = alertRules,
+): Router {
   const router = Router();
   router.get('/api/session', (req, res) => {
     res.json({ role: roleOf(req), currency });
@@ -31,19 +36,21 @@ export function sessionRoutes(roleOf: (req: Request) => Role | null, currency: s
           role: kpiRole,
           metric,
         })),
-      alertRules: alertRules
+      alertRules: rules
         .filter((rule) => role === 'founder' || rule.audience !== 'founder')
-        .map(({ name, severity, audience, input, comparison, threshold, forSeconds, summary, action }) => ({
-          name,
-          severity,
-          audience,
-          input,
-          comparison,
-          threshold,
-          forSeconds,
-          summary,
-          action,
-          unit: alertInputs[input].unit,
+        .map((rule) => ({
+          name: rule.name,
+          severity: rule.severity,
+          audience: rule.audience,
+          input: rule.input,
+          comparison: rule.comparison,
+          threshold: rule.threshold,
+          forSeconds: rule.forSeconds,
+          summary: rule.summary,
+          action: rule.action,
+          unit: alertInputs[rule.input].unit,
+          resolveThreshold: rule.resolveThreshold ?? null,
+          keepFiringForSeconds: rule.keepFiringForSeconds ?? 0,
         })),
       scalingPhases,
     });
@@ -69,6 +76,10 @@ export function dashboardRoutes(dist: string = dashboardDist): Router {
     // No fall-through and no directory redirects: a missing asset is a JSON 404 (see errorHandler).
     express.static(`${dist}assets`, { immutable: true, maxAge: '365d', fallthrough: false, redirect: false }),
   );
+  // The page's icon (dashboard/public/favicon.svg); /favicon.ico too, which browsers ask for on their own.
+  router.get(['/favicon.svg', '/favicon.ico'], (_req, res) => {
+    res.set('cache-control', 'public, max-age=86400').type('image/svg+xml').sendFile(`${dist}favicon.svg`);
+  });
   router.get(['/', '/index.html'], (_req, res) => {
     res.set('cache-control', 'no-cache').sendFile(`${dist}index.html`);
   });

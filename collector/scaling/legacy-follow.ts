@@ -88,11 +88,15 @@ function withoutPath(message: string, source: string, file: string): string {
   return directory.length > 1 ? cut.replaceAll(directory, '') : cut;
 }
 
-export function legacyFollowView(row: LegacyFollowRow, now: Date): LegacyFollowView {
+export function legacyFollowView(
+  row: LegacyFollowRow,
+  now: Date,
+  intervals = staleIntervals,
+): LegacyFollowView {
   const file = fileNameOf(row.source);
   return {
     file,
-    state: legacyFollowState(row, now),
+    state: legacyFollowState(row, now, intervals),
     intervalSeconds: row.intervalSeconds,
     startedAt: row.startedAt.toISOString(),
     lastSyncAt: row.lastSyncAt.toISOString(),
@@ -108,7 +112,14 @@ export function legacyFollowView(row: LegacyFollowRow, now: Date): LegacyFollowV
   };
 }
 
-/** null when no file is followed (the table has no row), else one view per file, ordered by path. */
-export function legacyFollowViews(rows: readonly LegacyFollowRow[], now: Date): LegacyFollowView[] | null {
-  return rows.length === 0 ? null : rows.map((row) => legacyFollowView(row, now));
+/**
+ * null when no file is followed (the table has no row), else one view per file, ordered by path; stale past
+ * `intervals` missed syncs (the alert thresholds' legacyFollow.staleIntervals).
+ */
+export function legacyFollowViews(
+  rows: readonly LegacyFollowRow[],
+  now: Date,
+  intervals = staleIntervals,
+): LegacyFollowView[] | null {
+  return rows.length === 0 ? null : rows.map((row) => legacyFollowView(row, now, intervals));
 }

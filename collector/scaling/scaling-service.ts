@@ -47,6 +47,8 @@ export interface ScalingServiceDeps {
   readonly now?: () => Date;
   /** A scrape this recent counts as "monitoring receiving scrapes". Default 120 s. */
   readonly monitoringFreshSeconds?: number;
+  /** Missed syncs after which a followed legacy file is stale: the configured alert threshold (default 3). */
+  readonly legacyFollowStaleIntervals?: number;
 }
 
 export interface ManualRecordInput {
@@ -123,7 +125,7 @@ export function createScalingService(deps: ScalingServiceDeps): ScalingService {
           ? viewOf(item, detectItem(item.signal, facts))
           : manualView(item, records.get(item.id)),
       );
-      return assembleReport(signals.users, views, signals.legacyFollow, at);
+      return assembleReport(signals.users, views, signals.legacyFollow, at, deps.legacyFollowStaleIntervals);
     },
 
     async record(itemId, input) {
@@ -203,6 +205,7 @@ function assembleReport(
   views: readonly ScalingItemView[],
   legacyFollow: readonly LegacyFollowRow[],
   at: Date,
+  staleIntervals?: number,
 ): ScalingReport {
   const phaseOfItem = new Map(scalingItems.map((item) => [item.id, item.phase]));
   const counts = (items: readonly ScalingItemView[]) => {
@@ -223,7 +226,7 @@ function assembleReport(
     phases,
     costBreakdown: costBreakdown.map((row) => ({ ...row })),
     security: { heading: securityHeading, counts: counts(securityViews), items: securityViews },
-    legacyFollow: legacyFollowViews(legacyFollow, at),
+    legacyFollow: legacyFollowViews(legacyFollow, at, staleIntervals),
   };
 }
 

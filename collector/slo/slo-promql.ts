@@ -1,7 +1,7 @@
 // The SLIs' event counts in PromQL over a window: what the collector asks Prometheus for GET /api/slo, and
 // what the generated recording rules record — so both count exactly what the scraper counts
 // (core/slo/slo-events.ts): all requests, 5xx, requests at or under the latency bound, pledge writes.
-import { pledgeWriteMethods, pledgeWriteRoutes } from '../../core/slo/slo-catalog.ts';
+import { pledgeWriteMethods, pledgeWriteRoutes, type SliKind } from '../../core/slo/slo-catalog.ts';
 import { label, metric } from '../health/agent-metric-names.ts';
 
 const requests = `${metric.httpDuration}_count`;
@@ -20,3 +20,30 @@ export const sloPromql = {
   pledgeWritesSucceeded: (range: string) =>
     increase(`${requests}{${pledgeWriteSelector},${label.status}=~"2.."}`, range),
 } as const;
+
+/**
+ * An SLI's bad and total events over a window in PromQL: core/slo/slo-events.ts `sloEvents` over the counts
+ * above. A count whose series do not exist (no 5xx yet) is 0, as the collector reads a missing answer; the
+ * total stays absent then, so a window without traffic has no ratio. For the recording rules.
+ */
+export function sloEventsPromql(
+  sli: SliKind,
+  range: string,
+): { readonly total: string; readonly bad: string } {
+  const orZero = (expr: string) => `(${expr} or vector(0))`;
+  const shortfall = (total: string, good: string) => `clamp_min(${total} - ${orZero(good)}, 0)`;
+  switch (sli.kind) {
+    case 'availability':
+      return { total: sloPromql.requests(range), bad: orZero(sloPromql.serverErrors(range)) };
+    case 'latency':
+      return {
+        total: sloPromql.requests(range),
+        bad: shortfall(sloPromql.requests(range), sloPromql.fasterThan(sli.thresholdSeconds, range)),
+      };
+    case 'pledgeWrites':
+      return {
+        total: sloPromql.pledgeWrites(range),
+        bad: shortfall(sloPromql.pledgeWrites(range), sloPromql.pledgeWritesSucceeded(range)),
+      };
+  }
+}

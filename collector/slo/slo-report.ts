@@ -1,7 +1,8 @@
 // GET /api/slo's body: per objective the SLI now (over 5 m), the error budget left over the SLO window, the
 // burn rate over every window of the alert table and which burn-rate alert's condition holds. A window
-// longer than the source keeps says so (`insufficient-retention`, null figures) instead of a guess.
-import { budgetLeft, burnRate, sliValue } from '../../core/slo/burn-rate.ts';
+// longer than the source keeps says so (`insufficient-retention`, null figures) instead of a guess; one the
+// collector has not been counting for as long says how much of it the figures cover (`coverageSeconds`).
+import { budgetLeft, sliValue } from '../../core/slo/burn-rate.ts';
 import {
   type BurnSeverity,
   burnAlertName,
@@ -10,10 +11,10 @@ import {
   rowBurn,
 } from '../../core/slo/burn-rate-alerts.ts';
 import type { SloDefinition, SloId } from '../../core/slo/slo-catalog.ts';
-import { type SloEvents, sloEvents } from '../../core/slo/slo-events.ts';
+import type { SloEvents } from '../../core/slo/slo-events.ts';
 import { type BurnWindow, burnWindowNames, burnWindows } from '../../core/slo/slo-windows.ts';
+import { type CountedWindow, countWindows, windowBurn } from './slo-burns.ts';
 import type { TrafficSource } from './traffic-source.ts';
-import { trafficCounts, type WindowTraffic } from './window-traffic.ts';
 
 export type FigureSource = 'scrape' | 'prometheus' | 'insufficient-retention';
 
@@ -21,8 +22,16 @@ export interface WindowFigures {
   readonly window: BurnWindow | 'slo';
   readonly seconds: number;
   readonly source: FigureSource;
-  /** Why the figures are null when the source is insufficient-retention. */
+  /**
+   * Why the figures are null when the source is insufficient-retention, or why they cover less than the
+   * window (coverageSeconds); null otherwise.
+   */
   readonly reason: string | null;
+  /**
+   * Seconds of the window the figures count: less than `seconds` while the collector has not scraped that
+   * long (its counts are in memory); null when null figures, or when Prometheus answers.
+   */
+  readonly coverageSeconds: number | null;
   readonly events: SloEvents | null;
   readonly burnRate: number | null;
 }
@@ -49,6 +58,7 @@ export interface SloFigures {
     readonly left: number | null;
     readonly source: FigureSource;
     readonly reason: string | null;
+    readonly coverageSeconds: number | null;
     readonly events: SloEvents | null;
   };
   readonly burnRates: readonly WindowFigures[];
@@ -58,41 +68,45 @@ export interface SloFigures {
 export interface SloReport {
   readonly source: TrafficSource['kind'];
   readonly generatedAt: string;
-  /** What the collector keeps itself (HEALTH_RETENTION); null when Prometheus answers. */
+  /**
+   * The longest window the collector counts itself: HEALTH_RETENTION, or the SLO ledger's 3 days when that
+   * is longer; null when Prometheus answers.
+   */
   readonly retentionSeconds: number | null;
   readonly slos: readonly SloFigures[];
 }
 
 const shortfall = (seconds: number, retention: number) =>
-  `the collector keeps ${retention} s of health (HEALTH_RETENTION), less than this ${seconds} s window; set PROMETHEUS_URL for it`;
+  `the collector counts at most ${retention} s itself (its per-minute SLO ledger, or HEALTH_RETENTION when longer), less than this ${seconds} s window; set PROMETHEUS_URL for it`;
+
+const partial = (seconds: number, coverage: number) =>
+  `counted over the ${coverage} s the collector has been scraping, not the whole ${seconds} s window: its counts are kept in memory since it started; set PROMETHEUS_URL for counts that outlive a restart`;
+
+function reasonFor(seconds: number, counted: CountedWindow | undefined, retention: number): string | null {
+  if (!counted?.traffic) return shortfall(seconds, retention);
+  const coverage = counted.coverageSeconds;
+  return coverage !== null && coverage < seconds ? partial(seconds, coverage) : null;
+}
 
 export async function buildSloReport(
   catalog: readonly SloDefinition[],
   source: TrafficSource,
   now: () => number = Date.now,
 ): Promise<SloReport> {
-  const thresholds = [
-    ...new Set(catalog.flatMap((slo) => (slo.sli.kind === 'latency' ? [slo.sli.thresholdSeconds] : []))),
-  ];
-  const lengths = [...new Set([...Object.values(burnWindows), ...catalog.map((slo) => slo.windowSeconds)])];
-  const counted = new Map<number, WindowTraffic | null>();
-  await Promise.all(
-    lengths.map(async (seconds) => {
-      const kept = source.retentionSeconds === null || seconds <= source.retentionSeconds;
-      counted.set(seconds, kept ? await source.traffic(seconds, thresholds) : null);
-    }),
-  );
+  const counted = await countWindows(source, catalog, [
+    ...Object.values(burnWindows),
+    ...catalog.map((slo) => slo.windowSeconds),
+  ]);
   const figures = (slo: SloDefinition, window: BurnWindow | 'slo', seconds: number): WindowFigures => {
-    const traffic = counted.get(seconds) ?? null;
-    const threshold = slo.sli.kind === 'latency' ? slo.sli.thresholdSeconds : 0;
-    const events = traffic ? sloEvents(slo.sli, trafficCounts(traffic, threshold)) : null;
+    const count = counted.get(seconds);
+    const traffic = count?.traffic ?? null;
     return {
       window,
       seconds,
       source: traffic ? source.kind : 'insufficient-retention',
-      reason: traffic ? null : shortfall(seconds, source.retentionSeconds ?? 0),
-      events,
-      burnRate: events ? burnRate(events, slo.objective) : null,
+      reason: reasonFor(seconds, count, source.retentionSeconds ?? 0),
+      coverageSeconds: traffic ? (count?.coverageSeconds ?? null) : null,
+      ...windowBurn(slo, traffic),
     };
   };
   const slos = catalog.map((slo): SloFigures => {
@@ -110,6 +124,7 @@ export async function buildSloReport(
         left: budget.events ? budgetLeft(budget.events, slo.objective) : null,
         source: budget.source,
         reason: budget.reason,
+        coverageSeconds: budget.coverageSeconds,
         events: budget.events,
       },
       burnRates,

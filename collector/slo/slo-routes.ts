@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { HttpError } from '../../core/http/http-errors.ts';
-import { parseInput } from '../../core/http/parse-input.ts';
+import { parseQuery } from '../../core/http/parse-input.ts';
 import type { SloDefinition } from '../../core/slo/slo-catalog.ts';
 import { buildSloReport } from './slo-report.ts';
 import type { TrafficSource } from './traffic-source.ts';
@@ -14,7 +14,7 @@ const sloQuerySchema = z.object({}).strict();
 export function sloRoutes(catalog: readonly SloDefinition[], source: TrafficSource | null): Router {
   const router = Router();
   router.get('/api/slo', async (req, res) => {
-    parseInput(sloQuerySchema, req.query);
+    parseQuery(sloQuerySchema, req.query);
     if (!source) {
       throw new HttpError(
         503,

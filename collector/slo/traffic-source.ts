@@ -1,8 +1,8 @@
-// Where the SLO report's window counts come from: the built-in scraper (only as far back as its retention,
-// HEALTH_RETENTION) or Prometheus (PROMETHEUS_URL; as far back as Prometheus keeps data).
+// Where the SLO report's and the burn-rate alerts' window counts come from: the built-in scraper (its fine
+// steps for HEALTH_RETENTION, then its per-minute SLO ledger up to 3 days: scrape-traffic-source.ts) or
+// Prometheus (PROMETHEUS_URL; as far back as Prometheus keeps data).
 import type { PrometheusClient } from '../health/prometheus-client.ts';
 import { promDuration } from '../health/promql.ts';
-import type { ScrapeSource } from '../health/scrape-source.ts';
 import { sloPromql } from './slo-promql.ts';
 import type { WindowTraffic } from './window-traffic.ts';
 
@@ -11,14 +11,11 @@ export interface TrafficSource {
   /** The longest window it can count over, in seconds; null: Prometheus, whose own retention decides. */
   readonly retentionSeconds: number | null;
   traffic(windowSeconds: number, latencyThresholds: readonly number[]): Promise<WindowTraffic>;
-}
-
-export function scrapeTrafficSource(scraper: ScrapeSource, retentionSeconds: number): TrafficSource {
-  return {
-    kind: 'scrape',
-    retentionSeconds,
-    traffic: async (windowSeconds) => scraper.traffic(windowSeconds),
-  };
+  /**
+   * How many seconds of the window it holds counts for: less than the window while the collector has not
+   * been counting that long (its counts are in memory). Absent: not known (Prometheus).
+   */
+  coverageSeconds?(windowSeconds: number): number;
 }
 
 export function prometheusTrafficSource(

@@ -14,6 +14,8 @@ export function formatAlertValue(value: number | null, unit: AlertUnit): string 
       return value >= 1024 ** 3 ? `${round(value / 1024 ** 3)} GiB` : `${round(value / 1024 ** 2)} MiB`;
     case 'perSecond':
       return `${round(value)}/s`;
+    case 'factor':
+      return `${round(value)}×`;
     case 'count':
     case 'flag':
       return Math.round(value).toLocaleString('en-US');

@@ -3,16 +3,19 @@
 // template and what to do next. The collector evaluates these; a later issue generates the Prometheus and
 // Grafana alert rules from the same list, so a rule is never written twice.
 import { type ScalingPhase, scalingPhases } from '../scaling/scaling-guide.ts';
+import { type SloDefinition, sloCatalog } from '../slo/slo-catalog.ts';
+import { type BurnInput, burnInputs, burnRateRules } from './burn-rate-rules.ts';
 import { checklistAction, type MilestoneChecklist, phaseAtMilestone } from './scaling-phases.ts';
 import { type AlertThresholds, alertThresholds } from './thresholds.ts';
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 export type AlertAudience = 'operator' | 'founder' | 'both';
 export type AlertComparison = '>' | '>=' | '<' | '<=';
-export type AlertUnit = 'count' | 'ratio' | 'seconds' | 'bytes' | 'perSecond' | 'flag';
+/** `factor`: a burn rate, a multiple of the rate that spends the error budget exactly over the SLO window. */
+export type AlertUnit = 'count' | 'ratio' | 'seconds' | 'bytes' | 'perSecond' | 'flag' | 'factor';
 
 /** What a rule can read. Health figures are the newest total point (memory: the worst instance). */
-export const alertInputs = {
+const catalogInputs = {
   users: { unit: 'count', help: 'All users in the database (SELECT count(*) FROM users).' },
   embeddedDatabase: {
     unit: 'flag',
@@ -50,7 +53,14 @@ export const alertInputs = {
   },
 } as const satisfies Record<string, { unit: AlertUnit; help: string }>;
 
-export type AlertInput = keyof typeof alertInputs;
+/** Every input a rule can read: the figures above and each SLO's burn rate per row of the workbook's table. */
+export type AlertInput = keyof typeof catalogInputs | BurnInput;
+
+export const alertInputs: Readonly<Record<AlertInput, { readonly unit: AlertUnit; readonly help: string }>> =
+  {
+    ...catalogInputs,
+    ...burnInputs,
+  };
 
 export interface AlertCondition {
   readonly input: AlertInput;
@@ -452,12 +462,16 @@ function freshnessAndBusinessRules(t: AlertThresholds): AlertRule[] {
   ];
 }
 
-/** The catalog for a set of thresholds (the collector passes its configured scrape interval). */
-export function buildAlertRules(thresholds: AlertThresholds = alertThresholds): readonly AlertRule[] {
+/** The catalog for a set of thresholds and objectives (the collector passes its configured ones). */
+export function buildAlertRules(
+  thresholds: AlertThresholds = alertThresholds,
+  slos: readonly SloDefinition[] = sloCatalog,
+): readonly AlertRule[] {
   const rules = [
     ...milestoneRules(thresholds),
     ...operationRules(thresholds),
     ...freshnessAndBusinessRules(thresholds),
+    ...burnRateRules(slos, thresholds),
   ];
   const names = new Set(rules.map((rule) => rule.name));
   if (names.size !== rules.length) throw new Error('alert rule names must be unique');

@@ -89,6 +89,13 @@ export interface AlertThresholds {
     readonly forSeconds: number;
     readonly keepFiringSeconds: number;
   };
+  /** The SLOs' burn-rate alerts (core/alerts/burn-rate-rules.ts); their factors come from the SLO catalog. */
+  readonly sloBurn: {
+    /** The workbook's table has no `for`: its short window already asks the burn to be current. */
+    readonly forSeconds: number;
+    readonly pageKeepFiringSeconds: number;
+    readonly ticketKeepFiringSeconds: number;
+  };
   readonly business: {
     readonly logoChurnMonthly: number;
     readonly logoChurnResolveMonthly: number;
@@ -213,6 +220,9 @@ export const alertThresholds: AlertThresholds = {
     // A follower that syncs once between failures is still failing: 5 minutes without a stale file resolve it.
     keepFiringSeconds: 300,
   },
+  // Keep-firing of about a short window's tenth: a burn hovering at the factor stays one incident, and a page
+  // still resolves within minutes of the fix (the workbook's short windows: 5 min for pages, 2 h for tickets).
+  sloBurn: { forSeconds: 0, pageKeepFiringSeconds: 300, ticketKeepFiringSeconds: 1_800 },
   business: {
     // The demo model's monthly logo churn is ≈ 2.5 %; 8 % is over three times that — worth a founder's look.
     logoChurnMonthly: 0.08,

@@ -1,5 +1,6 @@
 // Typed HTTP errors and the one error middleware shared by the agent and the collector: every failure becomes {"error": {"code", "message"}} with
-// a status chosen by the error's type, never by its text. Unexpected errors are 500 with no detail leaked.
+// a status chosen by the error's type, never by its text. Unexpected errors are 500 with no detail leaked,
+// naming the service that failed (each app passes its own name), so a client behind both knows whose log to read.
 // Errors thrown by libraries (the body parser, static files) carry their own messages, which quote the
 // input or the server's file paths: they are answered with a fixed code and message instead.
 import { STATUS_CODES } from 'node:http';
@@ -88,9 +89,18 @@ function answerForStatus(status: number): Answer {
 
 const fileHeaders = ['content-type', 'cache-control', 'etag', 'last-modified', 'accept-ranges'];
 
-export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+/** The service a 500 names: the pledge API (agent/) or the collector. */
+export type ServiceName = 'pledge API' | 'collector';
+
+/** `service` names the app in its 500s; a test app without one says "the server". */
+export function errorHandler(log: (message: string) => void, service?: ServiceName): ErrorRequestHandler {
+  const unexpected = {
+    status: 500,
+    code: 'internal_error',
+    message: `the ${service ?? 'server'} failed to answer; see its log`,
+  };
   return (error: unknown, req, res, _next) => {
-    const { status, code, message } = describe(error);
+    const { status, code, message } = describe(error) ?? unexpected;
     const where = `${req.method} ${req.route?.path ?? 'unmatched'}`;
     // An outage, a full KPI queue or an injected fault fails requests the same way each time: one line each,
     // not a stack trace each. Only the unexpected gets its stack.
@@ -103,7 +113,8 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
   };
 }
 
-function describe(error: unknown): { status: number; code: string; message: string } {
+/** The answer for an expected error (typed, or a library's 4xx); undefined for anything else. */
+function describe(error: unknown): { status: number; code: string; message: string } | undefined {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof ParameterError) return { status: 400, code: error.code, message: error.message };
   if (error instanceof DatabaseUnavailableError)
@@ -118,5 +129,5 @@ function describe(error: unknown): { status: number; code: string; message: stri
     const known = bodyParserAnswers.get(String(clientError.type));
     return { status, ...(known ?? answerForStatus(status)) };
   }
-  return { status: 500, code: 'internal_error', message: 'the collector failed to answer; see its log' };
+  return undefined;
 }

@@ -2,14 +2,16 @@
 // exceeds its factor over BOTH its long window (enough budget is really gone) and its short one (it is still
 // burning — so it resolves within the short window once the incident ends). The factor is the share of the
 // budget the long window may spend, scaled to the SLO window: for 30 days exactly 14.4, 6, 3 and 1.
-import type { SloDefinition } from './slo-catalog.ts';
+import type { SloDefinition, SloId } from './slo-catalog.ts';
 import { type BurnWindow, burnWindows } from './slo-windows.ts';
 
 export type BurnSeverity = 'page' | 'ticket';
 
+export type BurnRowName = 'Fast' | 'Steady' | 'Slow' | 'Leak';
+
 export interface BurnRateAlertRow {
   /** Suffix of the alert name: `${slo.id}BudgetBurn${row.name}`. */
-  readonly name: string;
+  readonly name: BurnRowName;
   readonly severity: BurnSeverity;
   readonly longWindow: BurnWindow;
   readonly shortWindow: BurnWindow;
@@ -29,7 +31,12 @@ export function burnFactor(row: BurnRateAlertRow, slo: Pick<SloDefinition, 'wind
   return Math.round(((row.budgetSpent * slo.windowSeconds) / burnWindows[row.longWindow]) * 1e6) / 1e6;
 }
 
-export function burnAlertName(slo: Pick<SloDefinition, 'id'>, row: BurnRateAlertRow): string {
+export type BurnAlertName = `${SloId}BudgetBurn${BurnRowName}`;
+
+export function burnAlertName(
+  slo: Pick<SloDefinition, 'id'>,
+  row: Pick<BurnRateAlertRow, 'name'>,
+): BurnAlertName {
   return `${slo.id}BudgetBurn${row.name}`;
 }
 

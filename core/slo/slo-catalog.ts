@@ -19,7 +19,9 @@ export type SliKind =
   /** bad = a pledge write not answered 2xx; total = pledge writes except 4xx (the client's own mistake). */
   | { readonly kind: 'pledgeWrites' };
 
-export type SloId = 'PledgeApiAvailability' | 'PledgeApiLatency' | 'PledgeWrites';
+export const sloIds = ['PledgeApiAvailability', 'PledgeApiLatency', 'PledgeWrites'] as const;
+
+export type SloId = (typeof sloIds)[number];
 
 export interface SloDefinition {
   /** PascalCase, unique: the prefix of its burn-rate alerts' names and the `slo` label of its recordings. */

@@ -40,6 +40,8 @@ export interface PanelSpec {
   readonly decimals?: number;
   /** Colour steps above the base (green); time series draw them as dashed lines. */
   readonly thresholds?: readonly Threshold[];
+  /** The colour below the first step; green when absent. */
+  readonly baseColor?: Threshold['color'];
   readonly columns?: readonly Column[];
   readonly mappings?: readonly Record<string, unknown>[];
 }
@@ -79,7 +81,7 @@ function defaults(spec: PanelSpec, custom: Record<string, unknown>): Record<stri
     color: { mode: spec.thresholds && !('drawStyle' in custom) ? 'thresholds' : 'palette-classic' },
     thresholds: {
       mode: 'absolute',
-      steps: [{ color: 'green', value: null }, ...(spec.thresholds ?? [])],
+      steps: [{ color: spec.baseColor ?? 'green', value: null }, ...(spec.thresholds ?? [])],
     },
     custom,
   };

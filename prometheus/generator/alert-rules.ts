@@ -36,6 +36,7 @@ const valueTemplates: Record<Exclude<AlertUnit, 'flag'>, string> = {
   bytes: '{{ $value | humanize1024 }}B',
   perSecond: '{{ $value | humanize }}/s',
   count: '{{ printf `%.0f` $value }}',
+  factor: '{{ printf `%.3g` $value }}×',
 };
 
 /** The reason a rule cannot be evaluated by Prometheus, or null when every input it reads is available. */

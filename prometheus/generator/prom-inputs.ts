@@ -1,10 +1,12 @@
 // Each input of the alert catalog (core/alerts/rules.ts `alertInputs`) as PromQL over what Prometheus scrapes:
 // the agents' OpenTelemetry metrics (expressions from collector/health/promql.ts, so the collector's
-// Prometheus health source, the rules and the panels compute the same figures) and the collector's `pledgr_*`
-// gauges. An input Prometheus cannot compute carries the reason instead, and its rules are left out.
+// Prometheus health source, the rules and the panels compute the same figures), the collector's `pledgr_*`
+// gauges and the SLO burn rates recorded by slo-recording-rules.ts (burn-inputs.ts). An input Prometheus
+// cannot compute carries the reason instead, and its rules are left out.
 import { promql } from '../../collector/health/promql.ts';
 import { databaseConnectionMetrics as connections } from '../../collector/metrics/database-connection-gauges.ts';
 import type { AlertComparison, AlertInput } from '../../core/alerts/rules.ts';
+import { burnPromInputs } from './burn-inputs.ts';
 import { agentJob, instanceLabels, promDuration, rateWindow } from './settings.ts';
 
 /** An instant vector compared with the threshold: `<expr> > 0.01`. */
@@ -38,6 +40,8 @@ const worstInstance = (expr: string): ValueInput => ({ kind: 'value', expr, perI
 const previousMonth = (metric: string) => total(`${metric}{period="previous_month"}`);
 
 export const promInputs: Readonly<Record<AlertInput, PromInput>> = {
+  // Each SLO's burn rate per row of the workbook's table: min(long, short) of the recorded burn rates.
+  ...burnPromInputs(),
   // The collector's gauge of all users (usersAtEnd of the open month = every user registered so far).
   users: total('pledgr_users{period="current_month"}'),
   embeddedDatabase: {

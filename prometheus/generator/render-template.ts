@@ -1,18 +1,23 @@
 // Renders the few Prometheus template forms the generated annotations use ($value through humanize*,
-// printf `%.0f` — a Go raw string, so the YAML needs no escaped quotes —, and $labels.name) the way
+// printf `%.0f` and `%.3g` — Go raw strings, so the YAML needs no escaped quotes —, and $labels.name) the way
 // Prometheus's Go code prints them, so the generated promtool tests can state the exact annotation text
 // they expect. Any other template is refused rather than guessed.
 
 /** Go's `%.4g`: four significant digits, trailing zeros dropped, exponent form outside 1e-4 … 1e4. */
 export function goG4(value: number): string {
+  return goG(value, 4);
+}
+
+/** Go's `%.<precision>g`: exponent form below 1e-4 and from 10^precision on. */
+export function goG(value: number, precision: number): string {
   if (value === 0) return '0';
-  const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(4)))));
-  if (exponent < -4 || exponent >= 4) {
-    const [mantissa, power] = value.toExponential(3).split('e') as [string, string];
+  const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(precision)))));
+  if (exponent < -4 || exponent >= precision) {
+    const [mantissa, power] = value.toExponential(precision - 1).split('e') as [string, string];
     const digits = String(Math.abs(Number(power))).padStart(2, '0');
     return `${Number(mantissa)}e${Number(power) < 0 ? '-' : '+'}${digits}`;
   }
-  return String(Number(value.toPrecision(4)));
+  return String(Number(value.toPrecision(precision)));
 }
 
 function humanize(value: number): string {
@@ -71,6 +76,7 @@ const forms: Record<string, (value: number) => string> = {
   '$value | humanizeDuration': humanizeDuration,
   '$value | humanizePercentage': (value) => `${humanize(value * 100)}%`,
   'printf `%.0f` $value': (value) => Math.round(value).toFixed(0),
+  'printf `%.3g` $value': (value) => goG(value, 3),
 };
 
 export function renderTemplate(

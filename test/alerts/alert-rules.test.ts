@@ -1,6 +1,7 @@
 // Every rule of the catalog against hand-made snapshots: just below its threshold the condition is false,
-// just above it is true; guards (minimum traffic, sample sizes, the milestone band, the embedded database)
-// and missing inputs; the conversion-drop arithmetic worked by hand.
+// just above it is true (the burn-rate rows on the smaller of their two windows); guards (minimum traffic,
+// sample sizes, the milestone band, the embedded database) and missing inputs; the conversion-drop
+// arithmetic worked by hand.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import type { HealthPoint } from '../../collector/health/types.ts';
 import { renderAction, renderSummary } from '../../core/alerts/render.ts';
 import { type AlertRule, alertRules } from '../../core/alerts/rules.ts';
 import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import type { BurnRates } from '../../core/slo/burn-rate-alerts.ts';
+import { sloIds } from '../../core/slo/slo-catalog.ts';
 import { healthPoint, quietSnapshot, steadyConversion, t0 } from './alert-support.ts';
 
 const gib = 1024 ** 3;
@@ -52,6 +55,25 @@ const conversionWith = (converted: number, cohort = 1000) => ({
     { periodStart: '2026-05-01T00:00:00.000Z', cohort: 1000, converted: 10, mature: false },
   ],
 });
+
+/**
+ * Each row of the workbook's table with the 30-day factors: just below, one window at the factor while the
+ * other burns far over it (the smaller of the two decides); just above, both over it.
+ */
+const burnRowCases: [string, BurnRates, BurnRates][] = [
+  ['Fast', { '1h': 14.4, '5m': 200 }, { '1h': 14.41, '5m': 200 }],
+  ['Steady', { '6h': 50, '30m': 6 }, { '6h': 50, '30m': 6.01 }],
+  ['Slow', { '1d': 3, '2h': 9 }, { '1d': 3.01, '2h': 9 }],
+  ['Leak', { '3d': 1, '6h': 2 }, { '3d': 1.01, '6h': 2 }],
+];
+
+const burnCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][] = sloIds.flatMap((slo) =>
+  burnRowCases.map(([row, below, above]): [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>] => [
+    `${slo}BudgetBurn${row}`,
+    { sloBurnRates: { [slo]: below } },
+    { sloBurnRates: { [slo]: above } },
+  ]),
+);
 
 // [rule, just below (false), just above (true)]
 const thresholdCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][] = [
@@ -106,6 +128,7 @@ const thresholdCases: [string, Partial<AlertSnapshot>, Partial<AlertSnapshot>][]
   // A server allowing 100 ordinary connections (max_connections 103, 3 reserved): 79 is under 80 %, 80 is at it.
   ['DatabaseConnectionsNearLimit', serverConnections(79), serverConnections(80)],
   ['DatabaseConnectionsExhausted', serverConnections(94), serverConnections(95)],
+  ...burnCases,
 ];
 
 describe('alert rules against their thresholds', () => {
@@ -250,6 +273,27 @@ describe('alert rules against their thresholds', () => {
     );
     expect(guide).toContain('**Database**: Managed PostgreSQL');
     expect(rule('DatabaseConnectionsExhausted').action.slice(1)).toEqual(action);
+  });
+
+  it("judge a burn-rate row on the smaller of its two windows, its own SLO's only, missing while one is unknown", () => {
+    const fast = { '1h': 20, '5m': 30 };
+    expect(outcome('PledgeApiLatencyBudgetBurnFast', { sloBurnRates: { PledgeApiLatency: fast } })).toEqual({
+      kind: 'true',
+      value: 20,
+    });
+    // Another SLO burning leaves this one alone.
+    expect(outcome('PledgeApiLatencyBudgetBurnFast', { sloBurnRates: { PledgeWrites: fast } }).kind).toBe(
+      'missing',
+    );
+    // A window with no traffic or past what is kept: unknown, the alert keeps its state.
+    const noShortWindow = { sloBurnRates: { PledgeApiLatency: { '1h': 20, '5m': null } } };
+    expect(outcome('PledgeApiLatencyBudgetBurnFast', noShortWindow).kind).toBe('missing');
+    expect(outcome('PledgeApiLatencyBudgetBurnFast', { sloBurnRates: null }).kind).toBe('missing');
+    expect(rule('PledgeApiLatencyBudgetBurnFast')).toMatchObject({
+      severity: 'critical',
+      audience: 'operator',
+    });
+    expect(rule('PledgeApiLatencyBudgetBurnLeak')).toMatchObject({ severity: 'warning', threshold: 1 });
   });
 
   it('never ask a PostgreSQL installation to migrate to PostgreSQL', () => {

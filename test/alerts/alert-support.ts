@@ -60,6 +60,7 @@ export function quietSnapshot(now: number = t0, overrides: Partial<AlertSnapshot
     sensitiveFilesServed: 0,
     databaseConnections: { used: 10, hidden: 0, maxConnections: 100, reserved: 3, limit: 97 },
     checklist: null,
+    sloBurnRates: null,
     ...overrides,
   };
 }

@@ -105,7 +105,15 @@ describeWithAlertmanager('the collector and Prometheus sending one rule to Alert
     (await alertmanager.alerts()).filter((a) => a.labels.alertname === alertname);
 
   /** The collector sends first and is notified; then Prometheus sends the same rule. */
-  async function sendBoth(alertname: string, relabel: boolean) {
+  async function sendBoth(
+    alertname: string,
+    relabel: boolean,
+    series: Record<string, string> = {
+      instance: 'collector:4000',
+      job: 'pledgr-collector',
+      period: 'current_month',
+    },
+  ) {
     const collectorAlert = toAlertmanagerAlert(statusOf(alertname), Date.now(), 60_000, null);
     await post([collectorAlert]);
     const deadline = Date.now() + 10_000;
@@ -113,7 +121,6 @@ describeWithAlertmanager('the collector and Prometheus sending one rule to Alert
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(notificationsOf(alertname)).toHaveLength(1);
-    const series = { instance: 'collector:4000', job: 'pledgr-collector', period: 'current_month' };
     const labels = await prometheusLabels(alertname, series, relabel);
     await post([{ ...collectorAlert, labels, generatorURL: 'http://prometheus:9090/graph' }]);
     // Two group intervals: a new alert in the group would have been notified by then.
@@ -126,6 +133,17 @@ describeWithAlertmanager('the collector and Prometheus sending one rule to Alert
     expect(promLabels).toEqual(collectorLabels);
     expect(await held('UsersReached1K')).toHaveLength(1);
     expect(notificationsOf('UsersReached1K')).toHaveLength(1);
+  }, 30_000);
+
+  it('merges a burn-rate alert too: its recorded series carry `slo`, which the collector sends as well', async () => {
+    const alertname = 'PledgeApiAvailabilityBudgetBurnFast';
+    const { collectorLabels, prometheusLabels: promLabels } = await sendBoth(alertname, true, {
+      slo: 'PledgeApiAvailability',
+    });
+    expect(collectorLabels).toMatchObject({ slo: 'PledgeApiAvailability' });
+    expect(promLabels).toEqual(collectorLabels);
+    expect(await held(alertname)).toHaveLength(1);
+    expect(notificationsOf(alertname)).toHaveLength(1);
   }, 30_000);
 
   it('pages twice without it: the series labels make a second alert', async () => {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCollectorConfig } from '../../collector/config.ts';
 import { startCollector } from '../../collector/server.ts';
 import { resolveTokens } from '../../collector/tokens.ts';
+import { alertThresholds } from '../../core/alerts/thresholds.ts';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
@@ -80,7 +81,7 @@ describe('collector configuration', () => {
     expect(message).not.toContain('short-secret');
   });
 
-  it('reads the health and alert settings, with the defaults of the README', () => {
+  it('reads the health and alert settings, with the defaults of docs/configuration.md', () => {
     expect(loadCollectorConfig({})).toMatchObject({
       health: { agentMetricsUrls: [], scrapeIntervalMs: 5_000, retentionMs: 6 * 3_600_000 },
       alerts: { evaluationIntervalMs: 15_000 },
@@ -107,6 +108,11 @@ describe('collector configuration', () => {
       webhookUrl: 'https://hooks.example.com/pulse',
       evaluationIntervalMs: 60_000,
       lease: { holderId: expect.any(String), durationMs: 120_000 },
+      // The default thresholds (no PULSE_CONFIG), judging staleness at the configured scrape interval.
+      thresholds: {
+        ...alertThresholds,
+        staleness: { ...alertThresholds.staleness, healthIntervalSeconds: 2 },
+      },
     });
     expect(config.redisConfigured).toBe(true);
     expect(config.monitoredAppUrls).toEqual(['http://127.0.0.1:3000', 'https://pledgr.example.com']);

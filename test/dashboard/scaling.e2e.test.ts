@@ -219,14 +219,18 @@ describeInBrowser('dashboard scaling view', () => {
     );
   });
 
-  it('lists the alert rules with readable thresholds, EmbeddedDatabaseTooManyUsers at 100 users', async () => {
+  it('lists the alert rules with readable thresholds and how each resolves, EmbeddedDatabaseTooManyUsers at 100 users', async () => {
     expect(await cells('alert-thresholds', 'EmbeddedDatabaseTooManyUsers')).toEqual([
       'EmbeddedDatabaseTooManyUsers',
       'warning',
       'users > 100',
       '5 min',
+      '≤ 90',
       'operator and founder',
     ]);
+    // How each resolves: back past its resolve threshold (hysteresis), or a keep-firing time.
+    expect((await cells('alert-thresholds', 'ApiErrorRatioHigh'))[4]).toBe('≤ 0.5 %');
+    expect((await cells('alert-thresholds', 'SensitiveFileServed'))[4]).toBe('after 10 min without');
     expect((await cells('alert-thresholds', 'UsersReached1K'))[2]).toBe('users ≥ 1,000');
     expect((await cells('alert-thresholds', 'ApiLatencyHigh'))[2]).toBe('API latency p95 > 500 ms');
     expect((await cells('alert-thresholds', 'HeapUsedHigh'))[2]).toBe('heap used > 1 GiB');

@@ -4,13 +4,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { guideRollouts, type RolloutReport, rolloutOf } from '../../collector/health/rollout.ts';
+import {
+  defaultRolloutOptions,
+  guideRollouts,
+  type RolloutOptions,
+  type RolloutReport,
+  rolloutOf,
+} from '../../collector/health/rollout.ts';
 import type {
   CanaryComparison,
   HealthPoint,
   HealthReport,
   InstanceHealth,
 } from '../../collector/health/types.ts';
+import { alertThresholds } from '../../core/alerts/thresholds.ts';
 
 const now = 10_000_000;
 const step = 5;
@@ -236,6 +243,7 @@ describe('blue-green walk', () => {
     verdict: CanaryComparison['verdict'],
     extra: Partial<CanaryComparison> = {},
     blueUp = true,
+    options: RolloutOptions = defaultRolloutOptions,
   ): RolloutReport => {
     const rollout = rolloutOf(
       report(
@@ -246,6 +254,7 @@ describe('blue-green walk', () => {
         comparison(verdict, extra),
       ),
       200,
+      options,
     );
     if (!rollout) throw new Error('no rollout');
     return rollout;
@@ -330,6 +339,16 @@ describe('blue-green walk', () => {
     });
     expect(rollout.blueGreen).toMatchObject({ currentStep: 5, verdict: 'fail' });
     expect(rollout.blueGreen.summary).toContain('error ratio 20.00 % above the alert threshold');
+
+    // The collector's configured thresholds (PULSE_CONFIG), not the defaults: 2 % errors pass under a 5 % line.
+    const lenient = { ...alertThresholds, errors: { ...alertThresholds.errors, warningRatio: 0.05 } };
+    const twoPercent = { ...blueGone, candidateRequests: 4000, candidateErrorRatio: 0.02 };
+    expect(bg(0, 70, 'insufficient_data', twoPercent).blueGreen.verdict).toBe('fail');
+    rollout = bg(0, 70, 'insufficient_data', twoPercent, true, {
+      ...defaultRolloutOptions,
+      alertThresholds: lenient,
+    });
+    expect(rollout.blueGreen).toMatchObject({ currentStep: 4, verdict: 'pass' });
 
     rollout = bg(0, 70, 'insufficient_data', { candidateRequests: 20 });
     expect(rollout.blueGreen).toMatchObject({ currentStep: 4, verdict: 'wait' });

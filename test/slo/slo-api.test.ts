@@ -1,6 +1,7 @@
 // GET /api/slo on a real collector scraping a stand-in agent with known counts: the SLI, budget and burn
-// rates worked out by hand, the burn-rate alert each would fire, windows past HEALTH_RETENTION said to be
-// out of reach (never a guessed figure), and the operator token required.
+// rates worked out by hand, the burn-rate alert each would fire, windows past HEALTH_RETENTION answered from
+// the SLO ledger (with how much of them is covered), the 30-day window past it said to be out of reach
+// (never a guessed figure), and the operator token required.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../../collector/server.ts';
 import type { SloReport } from '../../collector/slo/slo-report.ts';
@@ -65,19 +66,27 @@ describe('GET /api/slo from the collector scraper', () => {
     expect(fast('PledgeApiAvailability')).toMatchObject({ factor: 14.4, wouldFire: false });
   });
 
-  it('marks windows past HEALTH_RETENTION (1 h here) insufficient-retention with null figures', () => {
+  it('answers windows past HEALTH_RETENTION (1 h here) up to 3 days from the SLO ledger, saying how much they cover', () => {
     for (const window of ['2h', '6h', '1d', '3d']) {
-      expect(burn('PledgeApiAvailability', window)).toMatchObject({
-        source: 'insufficient-retention',
-        burnRate: null,
-        events: null,
-      });
+      const figures = burn('PledgeApiAvailability', window);
+      expect(figures).toMatchObject({ source: 'scrape', events: { total: 1000, bad: 12 } });
+      expect(figures?.burnRate).toBeCloseTo(12, 9);
+      // The collector has scraped for seconds, not hours: the figures say so rather than pass for the window.
+      expect(figures?.coverageSeconds).toBeLessThan(60);
+      expect(figures?.reason).toMatch(/has been scraping.*PROMETHEUS_URL/);
     }
+    expect(report.retentionSeconds).toBe(3 * 86_400);
+    expect(slo('PledgeApiAvailability').alerts.find((a) => a.longWindow === '6h')?.wouldFire).toBe(true);
+    expect(slo('PledgeApiAvailability').alerts.find((a) => a.longWindow === '3d')?.wouldFire).toBe(true);
+  });
+
+  it('marks the 30-day budget window, past the ledger, insufficient-retention with null figures', () => {
     expect(slo('PledgeApiAvailability').errorBudget).toMatchObject({
       left: null,
       source: 'insufficient-retention',
+      coverageSeconds: null,
+      events: null,
     });
     expect(slo('PledgeApiAvailability').errorBudget.reason).toMatch(/HEALTH_RETENTION.*PROMETHEUS_URL/);
-    expect(slo('PledgeApiAvailability').alerts.find((a) => a.longWindow === '6h')?.wouldFire).toBeNull();
   });
 });

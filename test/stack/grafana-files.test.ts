@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { promDuration } from '../../collector/health/promql.ts';
+import { burnAlertName, burnFactor, burnRateAlertTable } from '../../core/slo/burn-rate-alerts.ts';
+import { sloCatalog } from '../../core/slo/slo-catalog.ts';
+import { burnWindowNames, burnWindows } from '../../core/slo/slo-windows.ts';
+import { budgetLeftPromql, burnRatePromql } from '../../grafana/builder/slo-promql.ts';
 import { generateDashboards } from '../../grafana/generate-dashboards.ts';
 import { scrapeIntervalSeconds } from '../../prometheus/generator/settings.ts';
 import { inCi } from '../support/postgres.ts';
@@ -17,6 +22,7 @@ import {
   type DashboardJson,
   declaredColumns,
   duplicatePanelIds,
+  type PanelJson,
   queryPanels,
   readDashboard,
   repoRoot,
@@ -61,6 +67,11 @@ const expected: Record<string, { uid: string; title: string; time: { from: strin
     uid: 'pledgr-scaling',
     title: 'Pledgr Pulse — scaling',
     time: { from: 'now-7d', to: 'now' },
+  },
+  'pledgr-slo.json': {
+    uid: 'pledgr-slo',
+    title: 'Pledgr Pulse — service-level objectives',
+    time: { from: 'now-24h', to: 'now' },
   },
 };
 const files = Object.keys(expected).sort();
@@ -192,6 +203,59 @@ describe('grafana/ dashboards', () => {
           expect(target.rawSql, panel.title).toMatch(/^SELECT [^\n]* AS time\b/);
         expect(target.rawSql, panel.title).not.toMatch(/\$__(?!timeFrom\(\)|timeTo\(\))/);
       }
+  });
+});
+
+describe('grafana/ SLO dashboard', () => {
+  const slo = find('pledgr-slo.json');
+  /** The SLO's panel of that title: each row's panels describe their objective first. */
+  const panelOf = (id: string, title: string) =>
+    queryPanels(slo).find(
+      (p) => p.title.startsWith(title) && p.description?.startsWith(`${id}`),
+    ) as PanelJson;
+  const thresholds = (panel: PanelJson) =>
+    (
+      panel as unknown as {
+        fieldConfig: { defaults: { thresholds: { steps: { value: number | null; color: string }[] } } };
+      }
+    ).fieldConfig.defaults.thresholds.steps;
+
+  it("has a row per objective of the catalog, each counting with the collector's PromQL", () => {
+    const rows = slo.panels.filter((panel) => panel.type === 'row').map((row) => row.title);
+    expect(rows.slice(1)).toEqual(sloCatalog.map((s) => expect.stringMatching(new RegExp(`^${s.id} — `))));
+    for (const definition of sloCatalog) {
+      const budget = panelOf(definition.id, 'Error budget left');
+      expect(budget.targets?.map((t) => [t.expr, t.instant])).toEqual([
+        [budgetLeftPromql(definition, promDuration(definition.windowSeconds)), true],
+      ]);
+      const burn = panelOf(definition.id, 'Burn rate by window');
+      expect(burn.targets?.map((t) => [t.legendFormat, t.expr])).toEqual(
+        burnWindowNames.map((name) => [name, burnRatePromql(definition, promDuration(burnWindows[name]))]),
+      );
+    }
+    // The objective's budget share is in the query as the catalog writes it, not as 1 − 0.999 computes.
+    expect(panelOf('PledgeApiAvailability', 'Burn rate by window').targets?.[0]?.expr).toMatch(/\/ 0\.001$/);
+  });
+
+  it('marks the page and ticket factors of the alert table as thresholds, and shows every burn-rate alert', () => {
+    for (const definition of sloCatalog) {
+      const factors = burnRateAlertTable.map((row) => burnFactor(row, definition));
+      expect(factors).toEqual([14.4, 6, 3, 1]);
+      expect(thresholds(panelOf(definition.id, 'Burn rate by window'))).toEqual([
+        { color: 'green', value: null },
+        { value: 1, color: 'orange' },
+        { value: 3, color: 'orange' },
+        { value: 6, color: 'red' },
+        { value: 14.4, color: 'red' },
+      ]);
+      const states = panelOf(definition.id, 'Burn-rate alerts').targets ?? [];
+      expect(states.map((t) => t.legendFormat)).toEqual(['page: {{alertname}}', 'ticket: {{alertname}}']);
+      for (const row of burnRateAlertTable) {
+        const target = states[row.severity === 'page' ? 0 : 1];
+        expect(target?.expr).toContain(`"${burnAlertName(definition, row)}"`);
+        expect(target?.expr).toMatch(/^max by \(alertname\) \(ALERTS\{alertname=~"[^"]*BudgetBurn/);
+      }
+    }
   });
 });
 

@@ -11,11 +11,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runLoad } from '../../agent/load/load-generator.ts';
+import { createPrometheusClient } from '../../collector/health/prometheus-client.ts';
 import type { RunningCollector } from '../../collector/server.ts';
+import { buildSloReport } from '../../collector/slo/slo-report.ts';
+import { prometheusTrafficSource } from '../../collector/slo/traffic-source.ts';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { migrate } from '../../core/migrate.ts';
 import { scalingItems } from '../../core/scaling/scaling-guide.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
+import { sloCatalog } from '../../core/slo/slo-catalog.ts';
 import { type AgentProcess, startAgentProcess } from '../support/agent-process.ts';
 import { startTestCollector } from '../support/collector.ts';
 import { testPool } from '../support/databases.ts';
@@ -367,6 +371,35 @@ describeWithPostgres('Grafana panels on a real Prometheus and PostgreSQL', () =>
       );
       // The demo data's 1,500 users, with those `pulse load` registers, are phase 2, Growth.
       expect(phase[0]?.value).toBe(2);
+    });
+
+    it('shows the burn rates and budgets the collector computes for GET /api/slo from the same Prometheus', async () => {
+      const at = Math.floor(Date.now() / 1000);
+      const source = prometheusTrafficSource(createPrometheusClient(prometheus.url), () => at * 1000);
+      const report = await buildSloReport(sloCatalog, source, () => at * 1000);
+      const slo = queryPanels(dashboard('pledgr-slo'));
+      const panelOf = (id: string, title: string) =>
+        slo.find((p) => p.title.startsWith(title) && p.description?.startsWith(id)) as PanelJson;
+      const shown = async (expr: string | undefined) =>
+        (await prometheus.query(expr as string, at))[0]?.value;
+      let compared = 0;
+      for (const figures of report.slos) {
+        const burn = panelOf(figures.id, 'Burn rate by window');
+        for (const window of figures.burnRates) {
+          const target = burn.targets?.find((t) => t.legendFormat === window.window);
+          const value = await shown(target?.expr);
+          if (window.burnRate === null) expect(value, `${figures.id} ${window.window}`).toBeUndefined();
+          else expect(value, `${figures.id} ${window.window}`).toBeCloseTo(window.burnRate, 9);
+          compared += window.burnRate === null ? 0 : 1;
+        }
+        const budget = await shown(panelOf(figures.id, 'Error budget left').targets?.[0]?.expr);
+        expect(budget, `${figures.id} budget`).toBeCloseTo(figures.errorBudget.left as number, 9);
+      }
+      console.info('[grafana live] SLO burn rates compared with the collector:', compared);
+      // The canary's injected 500s burn the availability budget: not a comparison of zeros only.
+      const availability = report.slos.find((s) => s.id === 'PledgeApiAvailability');
+      expect(availability?.burnRates[0]?.burnRate).toBeGreaterThan(0);
+      expect(compared).toBe(sloCatalog.length * 7);
     });
 
     it("shows the canary's higher error ratio beside the baseline's in the canary row", async () => {

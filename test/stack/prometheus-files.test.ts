@@ -14,7 +14,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertRules } from '../../core/alerts/rules.ts';
 import { promInputs } from '../../prometheus/generator/prom-inputs.ts';
-import { alertsFile, generatedFiles, leftOutPrefix } from '../../prometheus/generator/rule-files.ts';
+import {
+  alertsFile,
+  generatedFiles,
+  leftOutPrefix,
+  recordingFile,
+  sloRecordingFile,
+  sloTestsFile,
+} from '../../prometheus/generator/rule-files.ts';
 import {
   agentJob,
   collectorJob,
@@ -62,8 +69,8 @@ function seconds(duration: string): number {
   return Number(match[1]) * { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
 }
 
-function run(bin: string, args: string[]): { code: number | null; output: string } {
-  const result = spawnSync(bin, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
+function run(bin: string, args: string[], timeout = 30_000): { code: number | null; output: string } {
+  const result = spawnSync(bin, args, { cwd: root, encoding: 'utf8', timeout });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -105,21 +112,14 @@ describeWithTool('prometheus files, checked by promtool', promtoolBin, () => {
       await writeFile(join(dir, 'prometheus.yml'), copy);
       const result = run(promtoolBin, ['check', 'config', join(dir, 'prometheus.yml')]);
       expectSuccess(result);
-      expect(result.output).toContain('2 rule files found');
+      expect(result.output).toContain('3 rule files found');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it('both rule files pass promtool check rules', () => {
-    expectSuccess(
-      run(promtoolBin, [
-        'check',
-        'rules',
-        'prometheus/rules/pledgr-recording.yml',
-        'prometheus/rules/pledgr-alerts.yml',
-      ]),
-    );
+  it('the rule files pass promtool check rules', () => {
+    expectSuccess(run(promtoolBin, ['check', 'rules', recordingFile, sloRecordingFile, alertsFile]));
   });
 
   it('every generated alert passes its promtool unit tests (fires after for, quiet below, before for and without the guard)', () => {
@@ -127,6 +127,13 @@ describeWithTool('prometheus files, checked by promtool', promtoolBin, () => {
     expectSuccess(result);
     expect(result.output).toContain('SUCCESS');
   });
+
+  it('the burn-rate alerts pass their SLO scenarios (a fast burn pages, a blip does not, a slow leak tickets)', () => {
+    // Days of samples evaluated every 5 min: a few seconds on an idle machine, more on a busy one.
+    const result = run(promtoolBin, ['test', 'rules', sloTestsFile], 110_000);
+    expectSuccess(result);
+    expect(result.output).toContain('SUCCESS');
+  }, 120_000);
 });
 
 describeWithTool('alertmanager.yml, checked by amtool', amtoolBin, () => {
@@ -218,6 +225,8 @@ describe('prometheus.yml and alertmanager.yml', () => {
     ]);
     for (const file of config.rule_files) expect(existsSync(path(join('prometheus', file))), file).toBe(true);
     expect(config.rule_files).toContain(alertsFile.replace('prometheus/', ''));
+    // The burn-rate alerts read the SLO recordings.
+    expect(config.rule_files).toContain(sloRecordingFile.replace('prometheus/', ''));
   });
 
   it('alertmanager.yml groups by alert and severity, repeats critical sooner and inhibits within a family', async () => {

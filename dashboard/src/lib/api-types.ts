@@ -29,6 +29,14 @@ export type {
   ScalingRecord,
   ScalingReport,
 } from '../../../collector/scaling/scaling-types.ts';
+// GET /api/slo (operator role): per objective the SLI, the error budget left and the burn rate per window.
+export type {
+  BurnAlertFigures,
+  FigureSource,
+  SloFigures,
+  SloReport,
+  WindowFigures,
+} from '../../../collector/slo/slo-report.ts';
 export type { AlertInput, AlertUnit } from '../../../core/alerts/rules.ts';
 export type { ArtistKpis, ArtistReport } from '../../../core/kpi/artists.ts';
 export type { Cohort, CohortMonth, CohortReport } from '../../../core/kpi/cohorts.ts';
@@ -60,6 +68,10 @@ export interface CatalogAlertRule {
   readonly action: readonly string[];
   /** The unit of the rule's input (from the server's alert-input list). */
   readonly unit: AlertUnit;
+  /** Hysteresis: once firing, it resolves only when the input is back past this (same comparison); null: none. */
+  readonly resolveThreshold: number | null;
+  /** Once firing, it stays firing this long after its condition last held; 0: none. */
+  readonly keepFiringForSeconds: number;
 }
 
 /** GET /api/catalog */

@@ -26,6 +26,8 @@ export function formatAlertValue(alertname: string, value: number | null): Shown
       return formatRate(value);
     case 'flag':
       return { text: value >= 1 ? 'yes' : 'no' };
+    case 'factor':
+      return { text: `${Number(value.toPrecision(3))}×` };
     default:
       return formatCount(value);
   }

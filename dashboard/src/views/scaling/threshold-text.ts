@@ -2,10 +2,12 @@
 // ("API latency p95 > 500 ms", "heap used > 1 GiB"), the `for` as a duration, the audience in words. The
 // unit comes with the rule from the catalog; the labels are typed against the server's input list
 // (AlertInput): a new input fails svelte-check until it is named here.
+import type { BurnInput } from '../../../../core/alerts/burn-rate-rules.ts';
+import type { SloId } from '../../../../core/slo/slo-catalog.ts';
 import type { AlertInput, AlertUnit, CatalogAlertRule } from '../../lib/api-types.ts';
 
 /** Each input in words; its unit comes with the rule from the catalog. */
-const inputLabels: Record<AlertInput, string> = {
+const catalogInputLabels: Record<Exclude<AlertInput, BurnInput>, string> = {
   users: 'users',
   embeddedDatabase: 'embedded database',
   poolPending: 'callers waiting for a connection',
@@ -28,6 +30,24 @@ const inputLabels: Record<AlertInput, string> = {
   sensitiveFilesServed: 'sensitive files served by the app',
 };
 
+const sloLabels: Record<SloId, string> = {
+  PledgeApiAvailability: 'availability',
+  PledgeApiLatency: 'latency',
+  PledgeWrites: 'pledge writes',
+};
+
+/** "availability budget burn (fast)": the row of the workbook's table (its windows are in the summary). */
+function burnLabel(input: BurnInput): string {
+  const [, slo, row] = /^(\w+)Burn(\w+)$/.exec(input) ?? [];
+  return `${sloLabels[slo as SloId] ?? slo} budget burn (${row?.toLowerCase()})`;
+}
+
+function inputLabel(input: AlertInput): string {
+  return input in catalogInputLabels
+    ? catalogInputLabels[input as Exclude<AlertInput, BurnInput>]
+    : burnLabel(input as BurnInput);
+}
+
 /** Up to three significant digits, trailing zeros dropped. */
 function trim(value: number): string {
   return String(Number(value.toPrecision(3)));
@@ -47,6 +67,8 @@ export function formatThreshold(value: number, unit: AlertUnit): string {
       return value >= 1 ? 'on' : 'off';
     case 'count':
       return value.toLocaleString('en-US');
+    case 'factor':
+      return `${trim(value)}×`;
   }
 }
 
@@ -60,9 +82,26 @@ export function formatDuration(seconds: number): string {
 const comparisons: Record<string, string> = { '>=': '≥', '<=': '≤' };
 
 export function conditionText(rule: CatalogAlertRule): string {
-  const label = inputLabels[rule.input as AlertInput] ?? rule.input;
+  const label = inputLabel(rule.input as AlertInput) ?? rule.input;
   const comparison = comparisons[rule.comparison] ?? rule.comparison;
   return `${label} ${comparison} ${formatThreshold(rule.threshold, rule.unit)}`;
+}
+
+/** The comparison a firing rule's figure must reach to resolve: the opposite of its own. */
+const resolvedComparisons: Record<string, string> = { '>': '≤', '>=': '<', '<': '≥', '<=': '>' };
+
+/**
+ * How a firing alert resolves: "≤ 0.5 %" (hysteresis: back past the resolve threshold), "after 5 min without"
+ * (keep-firing: that long after the condition last held), both joined, or "at once".
+ */
+export function resolveText(rule: CatalogAlertRule): string {
+  const parts: string[] = [];
+  if (rule.resolveThreshold !== null) {
+    const comparison = resolvedComparisons[rule.comparison] ?? `not ${rule.comparison}`;
+    parts.push(`${comparison} ${formatThreshold(rule.resolveThreshold, rule.unit)}`);
+  }
+  if (rule.keepFiringForSeconds > 0) parts.push(`after ${formatDuration(rule.keepFiringForSeconds)} without`);
+  return parts.length > 0 ? parts.join(', ') : 'at once';
 }
 
 export function forText(seconds: number): string {
