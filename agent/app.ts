@@ -1,11 +1,12 @@
 // The pledge API's Express application (its HTTP metrics come from the drop-in agent, agent/register.js, as
 // for any Express app): JSON only (16 kB bodies), rate limits, the profile cache, optional fault injection,
 // the routes, and one error middleware that maps typed errors to statuses in the {"error": …} shape.
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Db } from '../core/db/types.ts';
-import { errorHandler, HttpError, notFound } from '../core/http/http-errors.ts';
+import { errorHandler, notFound } from '../core/http/http-errors.ts';
+import { requireJson } from '../core/http/require-json.ts';
 import { type ProfileCache, uncachedProfiles } from './cache/profile-cache.ts';
 import type { AgentConfig } from './config.ts';
 import { injectFaults } from './faults.ts';
@@ -29,17 +30,6 @@ export interface AgentDeps {
   readonly isShuttingDown?: () => boolean;
   readonly log?: (message: string) => void;
 }
-
-/** Writes must say they are JSON: anything else is refused before it is parsed. */
-const requireJson: RequestHandler = (req, _res, next) => {
-  const hasBody = req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT';
-  if (hasBody && Number(req.get('content-length') ?? 0) > 0 && !req.is('application/json')) {
-    return next(
-      new HttpError(415, 'unsupported_media_type', 'send the body as JSON (Content-Type: application/json)'),
-    );
-  }
-  next();
-};
 
 export function createAgentApp(deps: AgentDeps): Express {
   const { db, config } = deps;
@@ -73,6 +63,6 @@ export function createAgentApp(deps: AgentDeps): Express {
   app.use(artistRoutes(db));
   app.use(pledgeRoutes(db));
   app.use(notFound);
-  app.use(errorHandler(deps.log ?? ((message) => console.error(message))));
+  app.use(errorHandler(deps.log ?? ((message) => console.error(message)), 'pledge API'));
   return app;
 }

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../core/db/types.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
-import { parseInput } from '../../core/http/parse-input.ts';
+import { parseInput, parseQuery } from '../../core/http/parse-input.ts';
 import { createArtist, getArtist, listArtistsAfter } from '../stores/artist-store.ts';
 import { pathId } from './id-param.ts';
 import { presentArtist } from './present.ts';
@@ -33,7 +33,7 @@ export function artistRoutes(db: Db): Router {
   const router = Router();
 
   router.get('/api/artists', async (req, res) => {
-    const { after, limit } = parseInput(listSchema, req.query);
+    const { after, limit } = parseQuery(listSchema, req.query);
     const artists = await listArtistsAfter(db, after, limit);
     const last = artists.at(-1);
     res.json({

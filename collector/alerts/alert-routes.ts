@@ -7,8 +7,9 @@
 // recorded in the database (two collectors on one database).
 // Handler: parse → authorize (role checked by the router; audience here) → query → respond.
 import { type Request, Router } from 'express';
+import { z } from 'zod';
 import type { AlertAudience } from '../../core/alerts/rules.ts';
-import { ParameterError } from '../../core/errors.ts';
+import { parseQuery, wholeNumberParameter } from '../../core/http/parse-input.ts';
 import type { AlertService } from './alert-service.ts';
 
 export const defaultHistoryLimit = 100;
@@ -26,19 +27,10 @@ export function audiencesFor(role: AlertReaderRole | null): readonly AlertAudien
   return role === 'founder' ? ['operator', 'founder', 'both'] : ['operator', 'both'];
 }
 
-export function parseHistoryQuery(query: Record<string, unknown>): { limit: number } {
-  for (const [name, value] of Object.entries(query)) {
-    if (name !== 'limit') throw new ParameterError(name, `${name} is not a parameter of this route (limit)`);
-    if (typeof value !== 'string') throw new ParameterError(name, `${name} must be given once, as text`);
-  }
-  const raw = query.limit;
-  if (raw === undefined) return { limit: defaultHistoryLimit };
-  const limit = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(limit >= 1 && limit <= maxHistoryLimit)) {
-    throw new ParameterError('limit', `limit must be a whole number from 1 to ${maxHistoryLimit}`);
-  }
-  return { limit };
-}
+/** GET /api/alerts's one parameter: how many history entries, newest first. */
+const historyQuery = z.object({
+  limit: wholeNumberParameter(1, maxHistoryLimit).default(defaultHistoryLimit),
+});
 
 export function alertRoutes(
   service: Pick<AlertService, 'active' | 'history'> & Partial<Pick<AlertService, 'leader'>>,
@@ -46,7 +38,7 @@ export function alertRoutes(
 ): Router {
   const router = Router();
   router.get('/api/alerts', async (req, res) => {
-    const { limit } = parseHistoryQuery(req.query);
+    const { limit } = parseQuery(historyQuery, req.query);
     const audiences = audiencesFor(options.roleOf?.(req) ?? null);
     res.json({
       active: service.active(audiences),

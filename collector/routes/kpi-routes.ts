@@ -3,13 +3,15 @@
 // with the pledge API under `pulse start`: they run a few at a time (ConcurrencyLimit), a short line waits,
 // and past it the answer is 503 kpi_busy with Retry-After. The big daily report is sent in slices.
 import { type Response, Router } from 'express';
+import { z } from 'zod';
 import type { Db } from '../../core/db/types.ts';
 import { ParameterError } from '../../core/errors.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
+import { parseQuery, wholeNumberParameter } from '../../core/http/parse-input.ts';
 import { artistReport, maxArtistsPerRequest } from '../../core/kpi/artists.ts';
 import { cohortReport, maxCohortMonths } from '../../core/kpi/cohorts.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
-import { parseAsOf, parseKpiRequest, parseRange } from '../../core/kpi/kpi-request.ts';
+import { checkRange, kpiRequestQuery, rangeFields } from '../../core/kpi/kpi-request.ts';
 import { ltvReport } from '../../core/kpi/ltv.ts';
 import { countPeriods } from '../../core/kpi/periods.ts';
 import { BusyError, type ConcurrencyLimit } from '../http/concurrency-limit.ts';
@@ -25,27 +27,30 @@ export interface KpiRouteDeps {
   readonly kpiLimit: ConcurrencyLimit;
 }
 
-/** A query parameter given twice (`?from=a&from=b`) arrives as an array: refuse it by name. */
-function single(query: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  const known = new Set(names);
-  for (const [name, value] of Object.entries(query)) {
-    if (!known.has(name))
-      throw new ParameterError(name, `${name} is not a parameter of this route (${names.join(', ')})`);
-    if (typeof value !== 'string') throw new ParameterError(name, `${name} must be given once, as text`);
-  }
-  return query;
-}
-
 const defaultArtistLimit = 50;
 
-function parseLimit(raw: unknown): number {
-  if (raw === undefined) return defaultArtistLimit;
-  const limit = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(limit >= 1 && limit <= maxArtistsPerRequest)) {
-    throw new ParameterError('limit', `limit must be a whole number from 1 to ${maxArtistsPerRequest}`);
+/** The artists view takes no asOf (it reads the range alone). */
+const artistsQuery = z
+  .object({
+    from: rangeFields.from,
+    to: rangeFields.to,
+    limit: wholeNumberParameter(1, maxArtistsPerRequest).default(defaultArtistLimit),
+  })
+  .transform(({ limit, ...range }) => ({ range: checkRange(range), limit }));
+
+const cohortsQuery = z.object(rangeFields).transform((fields) => {
+  const range = checkRange(fields);
+  if (countPeriods(range.from, range.to, 'month') > maxCohortMonths) {
+    throw new ParameterError(
+      'to',
+      `from..to covers more than ${maxCohortMonths} cohort months`,
+      'too_many_periods',
+    );
   }
-  return limit;
-}
+  return range;
+});
+
+const ltvQuery = z.object({ asOf: rangeFields.asOf }).transform(({ asOf }) => ({ asOf: asOf ?? new Date() }));
 
 /**
  * Runs `respond` in a slot of `limit`, the slot held until the answer is written. A full line: 503 kpi_busy
@@ -76,7 +81,7 @@ export function kpiRoutes({ db, readDb = db, engine, currency, kpiLimit }: KpiRo
   const router = Router();
 
   router.get('/api/kpis', async (req, res) => {
-    const request = parseKpiRequest(single(req.query, ['from', 'to', 'interval', 'asOf']));
+    const request = parseQuery(kpiRequestQuery, req.query);
     await inSlot(kpiLimit, res, async () => {
       const { periods, ...head } = await engine.reportParsed(request);
       await sendJsonInSlices(res, head, 'periods', periods);
@@ -84,30 +89,21 @@ export function kpiRoutes({ db, readDb = db, engine, currency, kpiLimit }: KpiRo
   });
 
   router.get('/api/kpis/artists', async (req, res) => {
-    const query = single(req.query, ['from', 'to', 'limit']);
-    const range = parseRange(query);
-    const limit = parseLimit(query.limit);
+    const { range, limit } = parseQuery(artistsQuery, req.query);
     await inSlot(kpiLimit, res, async () => {
       res.json(await artistReport(readDb, range, limit, currency));
     });
   });
 
   router.get('/api/kpis/cohorts', async (req, res) => {
-    const range = parseRange(single(req.query, ['from', 'to', 'asOf']));
-    if (countPeriods(range.from, range.to, 'month') > maxCohortMonths) {
-      throw new ParameterError(
-        'to',
-        `from..to covers more than ${maxCohortMonths} cohort months`,
-        'too_many_periods',
-      );
-    }
+    const range = parseQuery(cohortsQuery, req.query);
     await inSlot(kpiLimit, res, async () => {
       res.json(await cohortReport(readDb, range, currency));
     });
   });
 
   router.get('/api/kpis/ltv', async (req, res) => {
-    const asOf = parseAsOf(single(req.query, ['asOf']).asOf);
+    const { asOf } = parseQuery(ltvQuery, req.query);
     await inSlot(kpiLimit, res, async () => {
       res.json(await ltvReport(engine, asOf, currency));
     });

@@ -68,7 +68,19 @@ export interface ParsedRange {
   readonly asOf: Date;
 }
 
-const rangeSchema = z.object({ from: day, to: day, asOf: isoInstant.optional() });
+/** The fields of the per-artist and cohort views: `from` and `to` days and an optional asOf. */
+export const rangeFields = { from: day, to: day, asOf: isoInstant.optional() };
+const rangeSchema = z.object(rangeFields);
+
+/** The rule across the range's fields (to after from), and asOf defaulting to now. */
+export function checkRange(
+  { from, to, asOf }: z.output<typeof rangeSchema>,
+  label: ParameterLabel = (p) => p,
+  now: () => Date = () => new Date(),
+): ParsedRange {
+  if (to <= from) throw new ParameterError('to', `${label('to')} must be after ${label('from')}`);
+  return { from, to, asOf: asOf ?? now() };
+}
 
 /** `from` and `to` days (and an optional asOf) for the per-artist and cohort views. */
 export function parseRange(
@@ -78,9 +90,7 @@ export function parseRange(
 ): ParsedRange {
   const result = rangeSchema.safeParse(raw);
   if (!result.success) failOn(result.error, label);
-  const { from, to } = result.data;
-  if (to <= from) throw new ParameterError('to', `${label('to')} must be after ${label('from')}`);
-  return { from, to, asOf: result.data.asOf ?? now() };
+  return checkRange(result.data, label, now);
 }
 
 /** An optional asOf alone (LTV). */
@@ -102,7 +112,18 @@ export function parseKpiRequest(
 ): ParsedKpiRequest {
   const result = schema.safeParse(raw);
   if (!result.success) failOn(result.error, label);
-  const { from, to, interval } = result.data;
+  return checkKpiRequest(result.data, label, now);
+}
+
+/** GET /api/kpis's query (for parseQuery): the same fields and rules as the CLI's flags. */
+export const kpiRequestQuery = schema.transform((fields) => checkKpiRequest(fields));
+
+/** The rules across the request's fields (to after from, at most maxPeriodsPerRequest), asOf defaulting to now. */
+function checkKpiRequest(
+  { from, to, interval, asOf }: z.output<typeof schema>,
+  label: ParameterLabel = (p) => p,
+  now: () => Date = () => new Date(),
+): ParsedKpiRequest {
   if (to <= from) throw new ParameterError('to', `${label('to')} must be after ${label('from')}`);
   const count = countPeriods(from, to, interval);
   if (count > maxPeriodsPerRequest) {
@@ -113,7 +134,7 @@ export function parseKpiRequest(
       'too_many_periods',
     );
   }
-  return { from, to, interval, asOf: result.data.asOf ?? now() };
+  return { from, to, interval, asOf: asOf ?? now() };
 }
 
 function inSupportedYears(text: string): boolean {

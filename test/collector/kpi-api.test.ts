@@ -92,7 +92,7 @@ describe('GET /api/kpis parameters', () => {
     [
       'from=2026-01-01&to=2026-03-01&interval=month&colour=red',
       'invalid_parameter',
-      /^colour is not a parameter/,
+      /^colour is not a parameter of this route \(from, to, interval, asOf\)$/,
     ],
     [
       'from=2026-01-01&from=2026-02-01&to=2026-03-01&interval=month',

@@ -171,4 +171,18 @@ describe('collector HTTP hardening', () => {
       expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/);
     },
   );
+
+  it.skipIf(!built)(
+    'links an icon and serves it at /favicon.svg and /favicon.ico (no 404 in the console)',
+    async () => {
+      const html = readFileSync(`${dashboardDist}index.html`, 'utf8');
+      expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml" />');
+      for (const path of ['/favicon.svg', '/favicon.ico']) {
+        const response = await fetch(`${collector.url}${path}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+        expect(await response.text()).toMatch(/^<svg /);
+      }
+    },
+  );
 });

@@ -75,6 +75,8 @@ const collectorTable: Record<string, CollectorAccess> = {
   'GET /': 'open',
   'GET /index.html': 'open',
   'GET /assets/*': 'open',
+  'GET /favicon.svg': 'open',
+  'GET /favicon.ico': 'open',
   'GET /metrics': 'founder',
   'GET /api/kpis': 'founder',
   'GET /api/kpis/artists': 'founder',

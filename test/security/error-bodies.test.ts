@@ -2,7 +2,7 @@
 // asset, a traversal, a path too long for the file system, a failed precondition or range) and body-parser
 // errors (a bad charset, encoding or JSON) get a fixed code and message per kind, never the library's text
 // with the absolute file path or the input in it; an unknown route is named only when its path is short
-// and plain.
+// and plain. An unexpected failure is a 500 that names the service which failed, and nothing more.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentApp } from '../../agent/app.ts';
 import { loadAgentConfig } from '../../agent/config.ts';
 import { type RunningAgent, startAgent } from '../../agent/server.ts';
+import { type CollectorDeps, createCollectorApp } from '../../collector/app.ts';
 import { dashboardRoutes } from '../../collector/routes/dashboard-routes.ts';
 import type { RunningCollector } from '../../collector/server.ts';
+import type { Db } from '../../core/db/types.ts';
 import { errorHandler, notFound } from '../../core/http/http-errors.ts';
 import { startTestCollector, testTokens } from '../support/collector.ts';
 
@@ -197,4 +200,82 @@ describe('route and body errors on the real services', () => {
       }
     });
   }
+});
+
+describe('an unexpected failure', () => {
+  const secret = 'secret-detail /srv/pulse/internal.ts:42';
+  const fail = async () => {
+    throw new Error(secret);
+  };
+  const servers: Server[] = [];
+  const serve = async (app: express.Express) => {
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  afterAll(async () => {
+    for (const server of servers) await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('is a 500 naming the pledge API, logged with its stack, and nothing of the error in the body', async () => {
+    const logged: string[] = [];
+    const failingDb = { kind: 'embedded', query: fail } as unknown as Db;
+    const url = await serve(
+      createAgentApp({
+        db: failingDb,
+        config: {
+          rateLimitApi: null,
+          rateLimitAuth: null,
+          sessionTtlHours: 1,
+          faults: { routes: [], latencyMs: 0, errorRate: 0 },
+          trustProxy: false,
+        },
+        log: (message) => logged.push(message),
+      }),
+    );
+    const answer = await errorOf(await fetch(`${url}/api/artists`));
+    expect(answer.status).toBe(500);
+    expect(answer.error).toEqual({
+      code: 'internal_error',
+      message: 'the pledge API failed to answer; see its log',
+    });
+    expect(answer.text).not.toContain('secret');
+    expect(logged.join('\n')).toContain(secret);
+  });
+
+  it('is a 500 naming the collector, logged with its stack, and nothing of the error in the body', async () => {
+    const logged: string[] = [];
+    const deps = {
+      tokens: testTokens,
+      currency: 'USD',
+      health: null,
+      healthRetentionSeconds: 3_600,
+      scaling: { report: fail },
+      log: (message: string) => logged.push(message),
+    } as unknown as CollectorDeps;
+    const url = await serve(createCollectorApp(deps));
+    const answer = await errorOf(
+      await fetch(`${url}/api/scaling`, { headers: { authorization: `Bearer ${testTokens.operator}` } }),
+    );
+    expect(answer.status).toBe(500);
+    expect(answer.error).toEqual({
+      code: 'internal_error',
+      message: 'the collector failed to answer; see its log',
+    });
+    expect(answer.text).not.toContain('secret');
+    expect(logged.join('\n')).toContain(secret);
+  });
+
+  it('is a 500 naming no service in an app that names none', async () => {
+    const app = express();
+    app.get('/boom', fail);
+    app.use(errorHandler(() => undefined));
+    const answer = await errorOf(await fetch(`${await serve(app)}/boom`));
+    expect(answer).toMatchObject({
+      status: 500,
+      error: { code: 'internal_error', message: 'the server failed to answer; see its log' },
+    });
+  });
 });
