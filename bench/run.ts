@@ -3,6 +3,7 @@ import { agentBenchmark } from './agent.bench.ts';
 import { cacheBenchmark } from './cache.bench.ts';
 import { cliBenchmark } from './cli.bench.ts';
 import { dashboardBenchmark } from './dashboard.bench.ts';
+import { demoHealthBenchmark } from './demo-health.bench.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
 import { kpiBenchmark } from './kpi.bench.ts';
 import { kpiBurstBenchmark } from './kpi-burst.bench.ts';
@@ -17,6 +18,7 @@ const benchmarks: Benchmark[] = [
   agentBenchmark,
   cacheBenchmark,
   dashboardBenchmark,
+  demoHealthBenchmark,
   cliBenchmark,
 ];
 

@@ -24,6 +24,8 @@ export interface SystemSettings {
   readonly telemetry: TelemetryConfig | null;
   readonly collector: CollectorConfig;
   readonly demo: boolean;
+  /** Where the embedded database executes (PULSE_EMBEDDED_THREAD); ignored on PostgreSQL. */
+  readonly embeddedThread: 'worker' | 'main';
 }
 
 export interface RunningSystem {
@@ -41,7 +43,10 @@ export async function runSystem(
   settings: SystemSettings,
   log: (message: string) => void,
 ): Promise<RunningSystem> {
-  const db = await openDb(settings.collector.database, 'pulse-start');
+  const db = await openDb(settings.collector.database, 'pulse-start', {
+    thread: settings.embeddedThread,
+    initdbInThread: true,
+  });
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) await part.stop().catch((error: Error) => log(error.message));
@@ -71,7 +76,8 @@ export async function runSystem(
             : [agentMetricsUrl],
       },
     };
-    const collector = await startCollector(collectorConfig, log, { db });
+    // On the embedded database the collector's reads wait behind the pledge API's (one statement at a time).
+    const collector = await startCollector(collectorConfig, log, { db: db.background?.() ?? db });
     started.push(collector);
     const traffic = settings.demo ? startSyntheticTraffic({ url: agent.url, ...demoTraffic }, log) : null;
     if (traffic) started.push(traffic);

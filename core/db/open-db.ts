@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { DatabaseConfig } from '../config/database-config.ts';
 import type { Db } from './types.ts';
 
-export async function openDb(config: DatabaseConfig, applicationName?: string): Promise<Db> {
+export async function openDb(
+  config: DatabaseConfig,
+  applicationName?: string,
+  embedded: { readonly thread?: 'main' | 'worker'; readonly initdbInThread?: boolean } = {},
+): Promise<Db> {
   if (config.kind === 'postgres') {
     const { openPostgresDb } = await import('./postgres-db.ts');
     return openPostgresDb({
@@ -18,6 +22,8 @@ export async function openDb(config: DatabaseConfig, applicationName?: string): 
   return openPgliteDb({
     dataDir: embeddedDataDir(config.dataDir),
     ...(applicationName ? { applicationName } : {}),
+    ...(embedded.thread ? { thread: embedded.thread } : {}),
+    ...(embedded.initdbInThread ? { initdbInThread: true } : {}),
   });
 }
 

@@ -1,14 +1,14 @@
-// The embedded implementation: PostgreSQL in WASM (PGlite), in-process, file-backed under PULSE_DATA_DIR.
+// The embedded implementation: PostgreSQL in WASM (PGlite), file-backed under PULSE_DATA_DIR, on this thread
+// or (thread: 'worker', as `pulse start` runs it) on a worker thread of its own (pglite-thread.ts).
 // Calls are serialised through one queue; a transaction holds the queue until it commits or rolls back.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { poolChannel } from '../telemetry/db-channels.ts';
 import { copyStatement, csvChunks } from './csv.ts';
+import { inProcessEngine, needsInitdb, openPglite, type PgliteEngine } from './pglite-engine.ts';
 import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
 import { QueryEvents } from './query-events.ts';
-import { SerialQueue } from './serial-queue.ts';
-import { sharedParsers } from './type-parsers.ts';
+import { type QueueLane, SerialQueue } from './serial-queue.ts';
 import type { CopyTarget, Db, PoolStats, Queryable, QueryListener } from './types.ts';
 
 /** Rows per COPY blob: large enough to amortise the call, small enough to keep the WASM heap modest. */
@@ -19,14 +19,29 @@ export interface PgliteOptions {
   readonly dataDir: string;
   /** Names the pool in the metrics, as application_name does on PostgreSQL. */
   readonly applicationName?: string;
+  /**
+   * Where the WASM PostgreSQL executes: 'main' (this thread; CLI commands and tests) or 'worker' (a thread
+   * of its own, so a long query does not stall this thread's event loop). Default 'main'.
+   */
+  readonly thread?: 'main' | 'worker';
+  /**
+   * A new data directory's cluster is created on a throw-away thread, so the memory initdb takes is given
+   * back (long-running services: `pulse start`). Default false (one-shot commands and tests).
+   */
+  readonly initdbInThread?: boolean;
 }
 
 export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(inMemory ? undefined : options.dataDir, { parsers: sharedParsers });
-  // All KPI arithmetic is UTC, as on the PostgreSQL pool.
-  await pglite.exec("SET TIME ZONE 'UTC'");
+  const dataDir = inMemory ? undefined : options.dataDir;
+  if (options.initdbInThread && dataDir && needsInitdb(dataDir)) {
+    await (await import('./pglite-thread.ts')).initdbInThread(dataDir);
+  }
+  const pglite =
+    options.thread === 'worker'
+      ? await (await import('./pglite-thread.ts')).startPgliteThread(dataDir)
+      : inProcessEngine(await openPglite(dataDir));
   const db = new PgliteDb(pglite, inMemory ? 'in-memory' : options.dataDir, options.applicationName);
   // The drop-in agent, when loaded, reads this one-connection pool's gauges at each scrape.
   if (poolChannel.hasSubscribers) {
@@ -35,28 +50,52 @@ export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
   return db;
 }
 
+/** What a database and its background view share: one engine, one queue, one set of query events. */
+interface Shared {
+  readonly pglite: PgliteEngine;
+  readonly queue: SerialQueue;
+  readonly events: QueryEvents;
+  readonly direct: Queryable;
+  /** Set while a transaction holds the queue: a top-level call from inside it would wait forever. */
+  readonly insideTransaction: AsyncLocalStorage<true>;
+}
+
 class PgliteDb implements Db {
   readonly kind = 'embedded' as const;
-  readonly #queue = new SerialQueue();
-  readonly #events: QueryEvents;
-  readonly #direct: Queryable;
   readonly poolName: string;
   closed = false;
-  /** Set while a transaction holds the queue: a top-level call from inside it would wait forever. */
-  readonly #insideTransaction = new AsyncLocalStorage<true>();
+  readonly #shared: Shared;
+  readonly #lane: QueueLane;
 
   constructor(
-    private readonly pglite: PGlite,
+    pglite: PgliteEngine,
     readonly location: string,
     applicationName = 'pledgr-pulse',
+    shared?: Shared,
+    lane: QueueLane = 'foreground',
   ) {
     this.poolName = `${applicationName} ${location}`;
-    this.#events = new QueryEvents('embedded', this.poolName);
-    this.#direct = new PgliteQueryable(pglite, this.#events);
+    const events = shared?.events ?? new QueryEvents('embedded', this.poolName);
+    this.#shared = shared ?? {
+      pglite,
+      queue: new SerialQueue(),
+      events,
+      direct: new PgliteQueryable(pglite, events),
+      insideTransaction: new AsyncLocalStorage<true>(),
+    };
+    this.#lane = lane;
+  }
+
+  /**
+   * The same database, whose calls wait behind every waiting foreground call (serial-queue.ts): what
+   * `pulse start` hands the collector, so the pledge API's queries go first.
+   */
+  background(): Db {
+    return new PgliteDb(this.#shared.pglite, this.location, undefined, this.#shared, 'background');
   }
 
   query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {
-    return this.#exclusive(() => this.#direct.query(query, params));
+    return this.#exclusive(() => this.#shared.direct.query(query, params));
   }
 
   copyRows(target: CopyTarget, rows: Iterable<readonly SqlValue[]>): Promise<number> {
@@ -64,51 +103,52 @@ class PgliteDb implements Db {
   }
 
   runScript(name: string, sql: string): Promise<void> {
-    return this.#exclusive(() => this.#direct.runScript(name, sql));
+    return this.#exclusive(() => this.#shared.direct.runScript(name, sql));
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.#exclusive(async () => {
-      await this.pglite.exec('BEGIN');
+      await this.#shared.pglite.exec('BEGIN');
       try {
-        const result = await this.#insideTransaction.run(true, () => work(this.#direct));
-        await this.pglite.exec('COMMIT');
+        const result = await this.#shared.insideTransaction.run(true, () => work(this.#shared.direct));
+        await this.#shared.pglite.exec('COMMIT');
         return result;
       } catch (error) {
-        await this.pglite.exec('ROLLBACK');
+        await this.#shared.pglite.exec('ROLLBACK');
         throw error;
       }
     });
   }
 
   onQuery(listener: QueryListener): () => void {
-    return this.#events.subscribe(listener);
+    return this.#shared.events.subscribe(listener);
   }
 
   poolStats(): PoolStats {
-    const busy = Math.min(this.#queue.size, 1);
-    return { max: 1, used: busy, idle: 1 - busy, pending: Math.max(this.#queue.size - 1, 0) };
+    const size = this.#shared.queue.size;
+    const busy = Math.min(size, 1);
+    return { max: 1, used: busy, idle: 1 - busy, pending: Math.max(size - 1, 0) };
   }
 
   close(): Promise<void> {
     this.closed = true;
-    return this.#queue.run(() => this.pglite.close());
+    return this.#shared.queue.run(() => this.#shared.pglite.close(), this.#lane);
   }
 
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#insideTransaction.getStore()) {
+    if (this.#shared.insideTransaction.getStore()) {
       return Promise.reject(
         new Error('the database was called directly inside a transaction: use its tx handle'),
       );
     }
-    return this.#queue.run(task);
+    return this.#shared.queue.run(task, this.#lane);
   }
 }
 
 /** Issues statements directly; only reachable through the queue (top level) or inside a held transaction. */
 class PgliteQueryable implements Queryable {
   constructor(
-    private readonly pglite: PGlite,
+    private readonly pglite: PgliteEngine,
     private readonly events: QueryEvents,
   ) {}
 
@@ -117,7 +157,7 @@ class PgliteQueryable implements Queryable {
     return this.events.observe(
       query.name,
       query.operation,
-      async () => (await this.pglite.query<R>(query.text, values)).rows,
+      () => this.pglite.query<R>(query.text, values),
       (rows) => rows.length,
     );
   }
@@ -129,7 +169,7 @@ class PgliteQueryable implements Queryable {
       await this.events.observe(
         `copy.${target.table}`,
         'COPY',
-        () => this.pglite.query(statement, [], { blob: new Blob([chunk.text]) }),
+        () => this.pglite.query(statement, [], chunk.text),
         () => chunk.rowCount,
       );
       written += chunk.rowCount;

@@ -46,6 +46,11 @@ export interface Db extends Queryable {
   /** Subscribes to every finished query (the one place query durations are observed); returns unsubscribe. */
   onQuery(listener: QueryListener): () => void;
   poolStats(): PoolStats;
+  /**
+   * Embedded only: the same database, whose calls yield to waiting calls of this one (one statement runs at
+   * a time there). `pulse start` hands it to the collector so the pledge API's queries go first.
+   */
+  background?(): Db;
   close(): Promise<void>;
 }
 

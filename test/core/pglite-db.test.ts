@@ -29,6 +29,31 @@ describe('embedded database (PGlite)', () => {
     await second.close();
   });
 
+  it('runs a waiting foreground call before every waiting background call (the API before KPI reads)', async () => {
+    const db = await openPgliteDb({ dataDir: 'memory://' });
+    const background = db.background?.();
+    expect(background).toBeDefined();
+    await db.runScript('test.setup', 'CREATE TABLE t (id int)');
+    const slow = defineQuery<Record<string, never>, unknown>('test.slow', 'SELECT pg_sleep(0.2)');
+    const named = (name: string) =>
+      defineQuery<Record<string, never>, unknown>(name, 'SELECT count(*) FROM t');
+    // The order statements finished in, as the database reports them (one runs at a time).
+    const order: string[] = [];
+    db.onQuery((event) => order.push(event.queryName));
+    const bg = background as typeof db;
+    await Promise.all([
+      bg.query(slow, {}),
+      bg.query(named('test.backgroundOne'), {}),
+      bg.query(named('test.backgroundTwo'), {}),
+      db.query(named('test.foreground'), {}),
+    ]);
+    expect(order).toEqual(['test.slow', 'test.foreground', 'test.backgroundOne', 'test.backgroundTwo']);
+    // Both views are one database: rows written through one are read through the other.
+    await (background as typeof db).runScript('test.insert', 'INSERT INTO t VALUES (1)');
+    expect((await db.query(countUsers, {}))[0]?.n).toBe(1);
+    await db.close();
+  });
+
   it('rejects a direct call made inside its own transaction instead of deadlocking', async () => {
     const db = await openPgliteDb({ dataDir: 'memory://' });
     await db.runScript('test.setup', 'CREATE TABLE t (id int)');
