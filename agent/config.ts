@@ -54,7 +54,7 @@ export interface AgentFlags {
   readonly port?: number | undefined;
 }
 
-const agentEnvSchema = databaseEnvSchema
+export const agentEnvSchema = databaseEnvSchema
   .extend(httpServerEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend({
@@ -110,7 +110,7 @@ export interface TelemetryConfig {
   readonly canary: boolean;
 }
 
-const telemetryEnvSchema = z.object({
+export const telemetryEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: wholeNumber(0, 65_535, 9464).default(9464),
   DEPLOYMENT_ENVIRONMENT: z

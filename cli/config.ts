@@ -23,7 +23,7 @@ export interface CliFlags {
   readonly dataDir?: string | undefined;
 }
 
-const cliEnvSchema = databaseEnvSchema
+export const cliEnvSchema = databaseEnvSchema
   .extend(currencyEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .superRefine(requirePostgresUrl);
