@@ -184,6 +184,8 @@ export class KpiEngine {
         this.#tooManyUsers.set(interval, period.start.getTime());
       }
     } else {
+      // An earlier period's users (the open period moved on to one not kept): no longer needed.
+      if (state) this.#open.delete(interval);
       state = undefined;
     }
     if (!state) return ((await this.#computeRange(tx, [period], opening)) as PeriodFacts[])[0] as PeriodFacts;
