@@ -22,6 +22,7 @@ import type { HealthSource } from '../health/types.ts';
 import type { ExposedFilesProbe } from '../scaling/exposed-files.ts';
 import { readLegacyFollow } from '../scaling/legacy-follow.ts';
 import { measureBurnRates, type SloBurnRates } from '../slo/slo-burns.ts';
+import { ledgerSeconds } from '../slo/slo-ledger.ts';
 import type { TrafficSource } from '../slo/traffic-source.ts';
 import { createAlertStore } from './alert-store.ts';
 import type { ConversionPeriod } from './conversion-drop.ts';
@@ -216,6 +217,7 @@ export function createAlertInputGatherer(deps: AlertInputGathererDeps): AlertInp
         databaseConnections,
         checklist,
         sloBurnRates,
+        sloCountedSeconds: deps.traffic?.coverageSeconds?.(ledgerSeconds) ?? null,
       };
     },
   };

@@ -59,6 +59,11 @@ export interface AlertSnapshot {
    * traffic source, or its read failed.
    */
   readonly sloBurnRates: SloBurnRates | null;
+  /**
+   * How long the collector has been counting the SLO traffic itself (scrape mode, capped at the longest burn
+   * window); null when it does not say (Prometheus, whose series may be older than this process).
+   */
+  readonly sloCountedSeconds?: number | null;
 }
 
 export interface LegacyFollowTiming {
@@ -106,7 +111,7 @@ export function readAlertInputs(
     conversionCohortLastMature: drop?.cohort ?? null,
     sensitiveFilesServed: snapshot.sensitiveFilesServed,
     databaseConnectionsUsedShare: connectionsUsedShare(snapshot.databaseConnections),
-    ...burnInputValues(snapshot.sloBurnRates),
+    ...burnInputValues(snapshot.sloBurnRates, snapshot.sloCountedSeconds ?? null),
   };
 }
 
