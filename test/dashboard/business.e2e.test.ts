@@ -3,24 +3,20 @@
 // point per period, the KPI table, LTV and cohort heatmap show what the API answers for the same range, and
 // the KPI table's CSV has a row per period; the operator gets the explanation, no money, and the browser
 // never asks for a founder-only route. The demo data is written before the start (the same as --demo
-// writes), with one month's cancels marked as estimated by the legacy SQLite import: the churn chart's
-// data-quality note gives the API's count for a range holding that month, and is absent for one without.
+// writes), with one month's cancels marked as estimated by the legacy SQLite import (the shared system,
+// ./support/shared-pulse.ts): the churn chart's data-quality note gives the API's count for a range holding
+// that month, and is absent for one without.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { demoSize } from '../../cli/system/demo-size.ts';
-import { embeddedDataDir } from '../../core/db/open-db.ts';
-import { openPgliteDb } from '../../core/db/pglite-db.ts';
-import { defineQuery } from '../../core/db/query.ts';
-import { migrate } from '../../core/migrate.ts';
-import { seedDemoData } from '../../core/seed/seed-demo.ts';
 import type { CohortReport, KpiReport, LtvReport } from '../../dashboard/src/lib/api-types.ts';
 import { formatCents, formatCount, formatRatio } from '../../dashboard/src/lib/format.ts';
-import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
 import {
   type Browser,
   describeInBrowser,
   launchBrowser,
+  type SharedPulse,
   screenshot,
+  sharedPulse,
   signIn,
   waitForChart,
 } from './support/browser.ts';
@@ -39,27 +35,8 @@ function monthStart(offset: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
 }
 
-/** As if that month's cancels had come from the legacy SQLite file: the same instants, estimated. */
-const estimateCancels = defineQuery<{ from: string; to: string }, never>(
-  'test.estimateCancels',
-  `UPDATE pledges SET cancelled_at_source = 'estimated_import'
-    WHERE cancelled_at >= :from::timestamptz AND cancelled_at < :to::timestamptz`,
-);
-
-/** The embedded database of `pulse start --demo`, written beforehand with the estimated month. */
-async function prepareData(dataDir: string): Promise<void> {
-  const db = await openPgliteDb({ dataDir: embeddedDataDir(dataDir) });
-  try {
-    await migrate(db);
-    await seedDemoData(db, { ...demoSize, until: new Date(), append: false });
-    await db.query(estimateCancels, { from: monthStart(-3), to: monthStart(-2) });
-  } finally {
-    await db.close();
-  }
-}
-
 describeInBrowser('dashboard business view', () => {
-  let pulse: RunningPulse;
+  let pulse: SharedPulse;
   let browser: Browser;
   // Twelve complete months of demo data and the current month so far: thirteen monthly periods.
   const from = monthStart(-12);
@@ -67,11 +44,11 @@ describeInBrowser('dashboard business view', () => {
   const hash = `#/business?from=${from}&to=${to}&interval=month`;
 
   beforeAll(async () => {
-    [pulse, browser] = await Promise.all([startPulse({}, prepareData), launchBrowser()]);
-  }, 120_000);
+    pulse = sharedPulse();
+    browser = await launchBrowser();
+  });
   afterAll(async () => {
     await browser?.close();
-    await pulse?.cleanup();
   });
 
   async function founderGet<T>(path: string): Promise<T> {
@@ -102,12 +79,14 @@ describeInBrowser('dashboard business view', () => {
     const estimated = kpis.periods.reduce((sum, period) => sum + period.estimatedChurnMovements, 0);
     const estimatedPeriods = kpis.periods.filter((period) => period.estimatedChurnMovements > 0);
     expect(estimated).toBeGreaterThan(1);
-    expect(estimatedPeriods.map((period) => period.periodStart.slice(0, 10))).toEqual([monthStart(-3)]);
+    expect(estimatedPeriods.map((period) => period.periodStart.slice(0, 10))).toEqual([
+      pulse.estimatedChurnMonth,
+    ]);
     const note = page.locator('[data-card="business-churn"] [data-note="estimated-churn"]');
     expect(await note.getAttribute('data-movements')).toBe(String(estimated));
     const noteText = (await note.textContent())?.replace(/\s+/g, ' ');
     expect(noteText).toContain(
-      `${estimated.toLocaleString('en-US')} churn movements in this range (${monthStart(-3).slice(0, 7)}) rest ` +
+      `${estimated.toLocaleString('en-US')} churn movements in this range (${pulse.estimatedChurnMonth.slice(0, 7)}) rest ` +
         'on estimated cancellation dates',
     );
     expect(noteText).toContain('old Pledgr SQLite file, which never recorded when a pledge was cancelled');

@@ -2,19 +2,22 @@
 // The Overview, Live health and Alerts views in headless Chromium against `pulse start --demo`: every health
 // chart draws and the requests/s chart moves with live ticks; the figures shown are the API's; the operator
 // sees no revenue and is told why, the founder sees the API's MRR; the demo's embedded-database alert is
-// listed with its actions; and a collector that stops shows the error state with a retry countdown.
+// listed with its actions; and a collector that stops answering (the page's connections to it refused: the
+// system is shared with the other dashboard suites, so it keeps running) shows the error state with a retry
+// countdown.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlertStatus } from '../../collector/alerts/types.ts';
 import type { HealthResponse, RolloutWalk } from '../../collector/health/rollout.ts';
 import type { HealthReport } from '../../collector/health/types.ts';
 import type { KpiReport } from '../../core/kpi/types.ts';
-import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
 import {
   type Browser,
   describeInBrowser,
   launchBrowser,
+  type SharedPulse,
   screenshot,
+  sharedPulse,
   signIn,
   waitForChart,
 } from './support/browser.ts';
@@ -52,7 +55,7 @@ const drawn = (page: Page, name: string) =>
   page.locator(`canvas[data-chart="${name}"]`).evaluate((canvas) => Number(canvas.dataset.drawn ?? 0));
 
 describeInBrowser('dashboard overview, live health and alerts', () => {
-  let pulse: RunningPulse;
+  let pulse: SharedPulse;
   let browser: Browser;
   let healthPage: Page;
 
@@ -65,11 +68,11 @@ describeInBrowser('dashboard overview, live health and alerts', () => {
   };
 
   beforeAll(async () => {
-    [pulse, browser] = await Promise.all([startPulse(), launchBrowser()]);
-  }, 120_000);
+    pulse = sharedPulse();
+    browser = await launchBrowser();
+  });
   afterAll(async () => {
     await browser?.close();
-    await pulse?.cleanup();
   });
 
   it('live health draws every chart, moves with live ticks, and shows the figures GET /api/health answers', async () => {
@@ -185,10 +188,13 @@ describeInBrowser('dashboard overview, live health and alerts', () => {
     await page.close();
   });
 
-  // Last: it stops the system.
+  // Last: it cuts the Live health page off the collector (the page's new connections to /api/ refused).
   it('a collector that stops answering shows the error state with a retry countdown, not a blank page', async () => {
     await healthPage.bringToFront();
-    await pulse.interrupt();
+    await healthPage.route(
+      (url) => url.pathname.startsWith('/api/'),
+      (route) => route.abort('connectionrefused'),
+    );
     await healthPage.getByLabel('Window', { exact: true }).selectOption('5m');
     const error = healthPage.locator('[data-state="error"]');
     await error.waitFor({ timeout: 10_000 });

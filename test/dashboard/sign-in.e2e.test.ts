@@ -3,19 +3,26 @@
 // with a message, accepts the founder token, keeps it for the browser session (a reload stays signed in),
 // the view lives in the URL, and the colours follow the system's light or dark scheme.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
-import { type Browser, describeInBrowser, launchBrowser, screenshot, signIn } from './support/browser.ts';
+import {
+  type Browser,
+  describeInBrowser,
+  launchBrowser,
+  type SharedPulse,
+  screenshot,
+  sharedPulse,
+  signIn,
+} from './support/browser.ts';
 
 describeInBrowser('dashboard sign-in', () => {
-  let pulse: RunningPulse;
+  let pulse: SharedPulse;
   let browser: Browser;
 
   beforeAll(async () => {
-    [pulse, browser] = await Promise.all([startPulse(), launchBrowser()]);
-  }, 120_000);
+    pulse = sharedPulse();
+    browser = await launchBrowser();
+  });
   afterAll(async () => {
     await browser?.close();
-    await pulse?.cleanup();
   });
 
   it('refuses a wrong token with a message and writes nothing to the session', async () => {

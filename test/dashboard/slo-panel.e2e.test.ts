@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-// Live health's "Service-level objectives" section in headless Chromium against `pulse start --demo`, with
-// 5 % of the pledge API's /api/pledges answers turned into 500s (FAULT_ERROR_RATE), so budgets really burn:
+// Live health's "Service-level objectives" section in headless Chromium against `pulse start --demo` (the one
+// the dashboard suites share, ./support/shared-pulse.ts), with 20 % of the pledge API's /api/pledges answers
+// turned into 500s (FAULT_ERROR_RATE), so budgets really burn:
 // every figure shown is the one GET /api/slo answered to the page (SLI, burn rate per window, each burn-rate
 // alert's page/ticket severity and whether it would fire), the 30-day budget the collector cannot measure
 // shows its reason instead of a number, the section fits a 390 px phone screen without sideways scrolling,
@@ -8,8 +9,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SloReport } from '../../collector/slo/slo-report.ts';
-import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
-import { type Browser, describeInBrowser, launchBrowser, screenshot, signIn } from './support/browser.ts';
+import {
+  type Browser,
+  describeInBrowser,
+  launchBrowser,
+  type SharedPulse,
+  screenshot,
+  sharedPulse,
+  signIn,
+} from './support/browser.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,7 +31,7 @@ const percent = (ratio: number | null, digits: number) =>
   ratio === null ? '—' : `${(ratio * 100).toFixed(digits)} %`;
 
 /** Signs in on Live health and returns the GET /api/slo body the page itself received. */
-async function openLiveHealth(page: Page, pulse: RunningPulse, token: string): Promise<SloReport> {
+async function openLiveHealth(page: Page, pulse: SharedPulse, token: string): Promise<SloReport> {
   const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/slo', { timeout: 60_000 });
   await signIn(page, pulse.collectorUrl, token, '#/health');
   const response = await answered;
@@ -34,17 +42,15 @@ async function openLiveHealth(page: Page, pulse: RunningPulse, token: string): P
 }
 
 describeInBrowser('dashboard live health: service-level objectives', () => {
-  let pulse: RunningPulse;
+  let pulse: SharedPulse;
   let browser: Browser;
 
   const slo = async (token?: string) =>
     fetch(`${pulse.collectorUrl}/api/slo`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
   beforeAll(async () => {
-    [pulse, browser] = await Promise.all([
-      startPulse({ FAULT_ROUTES: '/api/pledges', FAULT_ERROR_RATE: '0.05' }),
-      launchBrowser(),
-    ]);
+    pulse = sharedPulse();
+    browser = await launchBrowser();
     // Until the collector has counted a pledge write that failed: every budget has something to say.
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -54,10 +60,9 @@ describeInBrowser('dashboard live health: service-level objectives', () => {
       if (Date.now() > deadline) throw new Error(`no pledge-write burn counted: ${JSON.stringify(report)}`);
       await sleep(1_000);
     }
-  }, 150_000);
+  }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    await pulse?.cleanup();
   });
 
   it('shows for every objective the SLI, the burn rate per window and the alerts GET /api/slo answered', async () => {

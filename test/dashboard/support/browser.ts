@@ -2,27 +2,40 @@
 // Headless Chromium for the dashboard tests: Debian's package driven by playwright-core, with the flags
 // that keep it quiet on a closed network (../shared/STACK.md). Missing Chromium skips the suites with the
 // reason printed, and fails them in CI (.ci/run installs it). Screenshots go to test-artifacts/dashboard/.
-import { existsSync } from 'node:fs';
+// The suites share one `pulse start --demo` (./shared-pulse.ts, their vitest globalSetup): sharedPulse().
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { describe, inject } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../support/chromium.ts';
 import { inCi } from '../../support/postgres.ts';
+import { artifactsDir, browserUnavailable } from './availability.ts';
 
-export const artifactsDir = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url));
-export const dashboardBuilt = existsSync(
-  fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url)),
-);
+export { artifactsDir, browserUnavailable, dashboardBuilt } from './availability.ts';
 
-/** Why the browser suites cannot run here, or null. */
-export const browserUnavailable = !existsSync(chromiumPath)
-  ? `Chromium not found at ${chromiumPath} (apt-get install chromium)`
-  : !dashboardBuilt
-    ? 'the dashboard is not built (npm run build:dashboard)'
-    : null;
+/** Where the shared system answers and its tokens: what a suite may use of it (it cannot stop it). */
+export interface SharedPulse {
+  readonly collectorUrl: string;
+  readonly apiUrl: string;
+  readonly tokens: { readonly founder: string; readonly operator: string };
+  /** The month (YYYY-MM-01) whose cancels the data marks as estimated by the legacy SQLite import. */
+  readonly estimatedChurnMonth: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** null when the browser suites are skipped here (no Chromium or no built dashboard, outside CI). */
+    pulse: SharedPulse | null;
+  }
+}
+
+/** The `pulse start --demo` every dashboard suite shares; call it inside a hook or test. */
+export function sharedPulse(): SharedPulse {
+  const pulse = inject('pulse');
+  if (!pulse) throw new Error('no shared pulse start --demo: run through vitest.config.ts (dashboard-e2e)');
+  return pulse;
+}
 
 /** A describe that needs Chromium and the built dashboard: skipped with the reason, failed in CI. */
 export function describeInBrowser(name: string, suite: () => void): void {
