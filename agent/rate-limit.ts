@@ -8,6 +8,7 @@ import { type RateLimitInfo, rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import { HttpError } from '../core/http/http-errors.ts';
+import { attribute, instrument } from '../core/telemetry/agent-metric-names.ts';
 import type { RateLimit } from './config.ts';
 import { agentMeter } from './metrics/meter.ts';
 
@@ -19,26 +20,26 @@ export function createRateLimiter(
   redis?: Redis,
 ): RequestHandler | null {
   if (!settings) return null;
-  const rejections = agentMeter().createCounter('pledgr.rate_limit.rejections', {
+  const rejections = agentMeter().createCounter(instrument.rateLimitRejections, {
     description: 'Requests refused with 429 by a rate limiter',
     unit: '{request}',
   });
   // The series exists from the start (at 0) while the limiter is on, so "rate limiting on" can be seen
   // before the first refusal, and rate() has a starting point.
-  rejections.add(0, { 'pledgr.rate_limiter': name });
+  rejections.add(0, { [attribute.limiter]: name });
   const meter = agentMeter();
   meter
-    .createGauge('pledgr.rate_limit.limit', {
+    .createGauge(instrument.rateLimitLimit, {
       description: 'Requests one client address may make per window, by limiter (while it is on)',
       unit: '{request}',
     })
-    .record(settings.limit, { 'pledgr.rate_limiter': name });
+    .record(settings.limit, { [attribute.limiter]: name });
   meter
-    .createGauge('pledgr.rate_limit.window_seconds', {
+    .createGauge(instrument.rateLimitWindow, {
       description: 'The window the limit applies to, by limiter (while it is on)',
       unit: 's',
     })
-    .record(settings.windowMs / 1000, { 'pledgr.rate_limiter': name });
+    .record(settings.windowMs / 1000, { [attribute.limiter]: name });
   return rateLimit({
     windowMs: settings.windowMs,
     limit: settings.limit,
@@ -54,7 +55,7 @@ export function createRateLimiter(
         }
       : {}),
     handler: (req, res, next) => {
-      rejections.add(1, { 'pledgr.rate_limiter': name });
+      rejections.add(1, { [attribute.limiter]: name });
       const resetTime = (req as typeof req & { rateLimit?: RateLimitInfo }).rateLimit?.resetTime;
       const seconds = resetTime
         ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))

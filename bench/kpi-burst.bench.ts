@@ -5,9 +5,9 @@
 // load.
 import { openPostgresDb } from '../core/db/postgres-db.ts';
 import { migrate } from '../core/migrate.ts';
+import { describeBurst, runKpiBurst, windowDays } from '../test/support/kpi-burst.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
 import { type Benchmark, SkipBenchmark } from './harness.ts';
-import { describeBurst, runKpiBurst, windowDays } from './kpi-burst.ts';
 import { benchScale, loadBenchData } from './kpi-data.ts';
 
 const requests = Number(process.env.BENCH_BURST_REQUESTS ?? 350);

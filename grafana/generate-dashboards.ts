@@ -1,7 +1,7 @@
 // Generates grafana/dashboards/*.json — the dashboards Grafana provisions (provisioning/dashboards/
 // dashboards.yml points at /var/lib/grafana/dashboards, which docker-compose.yml mounts from
 // grafana/dashboards/). The definitions under definitions/ are data built with the small builders under
-// builder/; their PromQL is the collector's (collector/health/promql.ts) and their SQL is read from queries/.
+// builder/; their PromQL is the collector's (core/telemetry/promql.ts) and their SQL is read from queries/.
 // Panels with rates depend on the scrape interval through $__rate_interval: see `window` in
 // definitions/live-health.ts and `timeInterval` in provisioning/datasources/datasources.yml.
 // The output is committed; test/stack/grafana-files.test.ts fails when it differs from a fresh run.

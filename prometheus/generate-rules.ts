@@ -1,5 +1,5 @@
 // Writes the generated Prometheus files from the single alert catalog (core/alerts), the SLO catalog (core/slo)
-// and the health PromQL (collector/health/promql.ts, collector/slo/slo-promql.ts): rules/pledgr-alerts.yml,
+// and the health PromQL (core/telemetry/promql.ts, core/slo/slo-promql.ts): rules/pledgr-alerts.yml,
 // rules/pledgr-recording.yml, rules/pledgr-slo.yml and the promtool tests tests/pledgr-alerts.test.yml and
 // tests/pledgr-slo.test.yml. Run after changing a rule, a threshold or an expression:
 //   node --import tsx prometheus/generate-rules.ts

@@ -2,6 +2,7 @@
 // db.system.name, db.query.summary, db.operation.name, pool name and error.type) and the pool gauges
 // (db.client.connection.count by state, .max, .pending_requests), read from each live pool at scrape time.
 import { type Attributes, metrics } from '@opentelemetry/api';
+import { attribute, instrument } from '../../core/telemetry/agent-metric-names.ts';
 import type { PoolStatsSnapshot } from '../../core/telemetry/db-channels.ts';
 import { guarded } from './fault-guard.ts';
 
@@ -28,7 +29,7 @@ let duration: ReturnType<ReturnType<typeof metrics.getMeter>['createHistogram']>
 const pools = new Map<string, TrackedPool>();
 
 function histogram() {
-  duration ??= metrics.getMeter('pledgr-agent').createHistogram('db.client.operation.duration', {
+  duration ??= metrics.getMeter('pledgr-agent').createHistogram(instrument.dbDuration, {
     description: 'Duration of database operations, by query summary and operation',
     unit: 's',
     advice: { explicitBucketBoundaries: durationBuckets },
@@ -40,7 +41,7 @@ export function recordOperation(signal: string, record: OperationRecord): void {
   guarded(signal, () => {
     const attributes: Attributes = {
       'db.system.name': record.system,
-      'db.query.summary': record.summary,
+      [attribute.querySummary]: record.summary,
       'db.operation.name': record.operation,
     };
     if (record.poolName !== undefined) attributes['db.client.connection.pool.name'] = record.poolName;
@@ -69,15 +70,15 @@ export function registerPoolGauges(): void {
   if (gaugesRegistered) return;
   gaugesRegistered = true;
   const meter = metrics.getMeter('pledgr-agent');
-  const count = meter.createObservableUpDownCounter('db.client.connection.count', {
+  const count = meter.createObservableUpDownCounter(instrument.poolConnections, {
     description: 'Connections in the pool, by state (used or idle)',
     unit: '{connection}',
   });
-  const max = meter.createObservableUpDownCounter('db.client.connection.max', {
+  const max = meter.createObservableUpDownCounter(instrument.poolMax, {
     description: 'The most connections the pool may open',
     unit: '{connection}',
   });
-  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', {
+  const pending = meter.createObservableUpDownCounter(instrument.poolPending, {
     description: 'Callers waiting for a connection',
     unit: '{request}',
   });
@@ -91,8 +92,8 @@ export function registerPoolGauges(): void {
         guarded('pool', () => {
           const stats = pool.stats();
           const attributes = { 'db.client.connection.pool.name': name };
-          result.observe(count, stats.used, { ...attributes, 'db.client.connection.state': 'used' });
-          result.observe(count, stats.idle, { ...attributes, 'db.client.connection.state': 'idle' });
+          result.observe(count, stats.used, { ...attributes, [attribute.connectionState]: 'used' });
+          result.observe(count, stats.idle, { ...attributes, [attribute.connectionState]: 'idle' });
           result.observe(max, stats.max, attributes);
           result.observe(pending, stats.pending, attributes);
         });

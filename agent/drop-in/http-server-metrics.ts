@@ -7,6 +7,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type Attributes, metrics } from '@opentelemetry/api';
+import { attribute, instrument } from '../../core/telemetry/agent-metric-names.ts';
 import { untrackedServer } from '../../core/telemetry/untracked-server.ts';
 import { isOff, switchOff } from './fault-guard.ts';
 import { type RoutedRequest, routeKey } from './route-template.ts';
@@ -35,7 +36,7 @@ interface StartMessage {
 }
 
 export function recordHttpServerRequests(): void {
-  const duration = metrics.getMeter('pledgr-agent').createHistogram('http.server.request.duration', {
+  const duration = metrics.getMeter('pledgr-agent').createHistogram(instrument.httpDuration, {
     description: 'Duration of HTTP server requests, by method, route template and status code',
     unit: 's',
     advice: { explicitBucketBoundaries: durationBuckets },
@@ -47,15 +48,15 @@ export function recordHttpServerRequests(): void {
     try {
       const request = this.req as IncomingMessage & RoutedRequest & { protocol?: unknown };
       const attributes: Attributes = {
-        'http.request.method': knownMethods.has(request.method ?? '') ? request.method : '_OTHER',
+        [attribute.method]: knownMethods.has(request.method ?? '') ? request.method : '_OTHER',
         // Express's req.protocol honours X-Forwarded-Proto from a proxy the app trusts: clamp it.
         'url.scheme': request.protocol === 'https' ? 'https' : 'http',
         'network.protocol.version': knownVersions.has(request.httpVersion) ? request.httpVersion : '_OTHER',
       };
       const route = request[routeKey];
-      if (route !== undefined) attributes['http.route'] = route;
+      if (route !== undefined) attributes[attribute.route] = route;
       if (this.writableFinished) {
-        attributes['http.response.status_code'] = this.statusCode;
+        attributes[attribute.status] = this.statusCode;
         if (this.statusCode >= 500) attributes['error.type'] = String(this.statusCode);
       } else {
         attributes['error.type'] = 'aborted';

@@ -19,6 +19,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { fromPackageRoot } from '../../core/package-root.ts';
+import { attribute, instrument } from '../../core/telemetry/agent-metric-names.ts';
 import { markUntracked } from '../../core/telemetry/untracked-server.ts';
 import type { TelemetryConfig } from '../config.ts';
 import { switchOff } from './fault-guard.ts';
@@ -43,12 +44,12 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over these defaults (compose sets service.instance.id).
   const resource = resourceFromAttributes({
     'service.name': process.env.OTEL_SERVICE_NAME ?? 'pledgr-agent',
-    'service.version': pulseVersion(),
-    'service.instance.id': `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    [attribute.version]: pulseVersion(),
+    [attribute.instance]: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     'deployment.environment': config.environment,
     'deployment.environment.name': config.environment,
-    ...(config.deploymentColor ? { 'deployment.color': config.deploymentColor } : {}),
-    'deployment.canary': config.canary,
+    ...(config.deploymentColor ? { [attribute.color]: config.deploymentColor } : {}),
+    [attribute.canary]: config.canary,
   }).merge(detectResources({ detectors: [envDetector] }));
   const prometheus = new PrometheusExporter({
     preventServerStart: true,
@@ -100,7 +101,7 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
     });
     metrics
       .getMeter('pledgr-agent')
-      .createObservableUpDownCounter('process.memory.usage', {
+      .createObservableUpDownCounter(instrument.rss, {
         description: 'Resident set size of the process',
         unit: 'By',
       })

@@ -1,6 +1,7 @@
 // The agent's meter, from the global OpenTelemetry API: the application never touches the SDK (the drop-in
 // agent, agent/register.js, sets it up). With OTEL_SDK_DISABLED=true every instrument is a no-op.
 import { metrics } from '@opentelemetry/api';
+import { instrument } from '../../core/telemetry/agent-metric-names.ts';
 
 export const agentMeter = () => metrics.getMeter('pledgr-agent');
 
@@ -11,7 +12,7 @@ export const agentMeter = () => metrics.getMeter('pledgr-agent');
  */
 export function recordTrustedProxies(trustProxy: false | readonly string[]): void {
   agentMeter()
-    .createGauge('pledgr.http.trusted_proxies', {
+    .createGauge(instrument.trustedProxies, {
       description: 'Addresses or subnets whose X-Forwarded-For the API trusts (TRUST_PROXY); 0 when none',
       unit: '{proxy}',
     })

@@ -1,11 +1,7 @@
 // What `pulse load` does (declared in ../commands/load.ts): runs the traffic mix against the pledge API with
 // autocannon and prints the summary (text or JSON); a 5xx answer fails the command (exit 1).
-import {
-  type KindCounts,
-  type LoadSummary,
-  runLoad as runTrafficMix,
-} from '../../agent/load/load-generator.ts';
-import { requestKinds } from '../../agent/load/traffic-mix.ts';
+import { type KindCounts, type LoadSummary, runLoad as runTrafficMix } from '../load/load-generator.ts';
+import { requestKinds } from '../load/traffic-mix.ts';
 
 export interface LoadFlags {
   readonly url: string;

@@ -2,7 +2,7 @@
 // minute until stopped, so the live health panels and alerts have something to show. A round that fails
 // (the API restarting, say) is logged and retried after a pause; it never stops the system.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runLoad } from '../../agent/load/load-generator.ts';
+import { runLoad } from '../load/load-generator.ts';
 
 export interface SyntheticTrafficOptions {
   readonly url: string;

@@ -11,7 +11,7 @@ import {
   type PromMetrics,
 } from 'prom2javascript';
 import { pledgeWriteOutcome } from '../../core/slo/slo-events.ts';
-import { label, metric, profileCache } from './agent-metric-names.ts';
+import { label, metric, profileCache } from '../../core/telemetry/agent-metric-names.ts';
 import type { HealthPoint } from './types.ts';
 
 /** A counter series the step derivation adds up: what it counts, and the cumulative value at the scrape. */

@@ -5,9 +5,10 @@ import { Router } from 'express';
 import type { AlertThresholds } from '../../core/alerts/thresholds.ts';
 import { HttpError } from '../../core/http/http-errors.ts';
 import { parseQuery } from '../../core/http/parse-input.ts';
+import { defaultRolloutOptions } from '../../core/scaling/rollout-guide.ts';
 import { defaultCanaryOptions } from './canary.ts';
 import { healthQuerySchema } from './health-window.ts';
-import { defaultRolloutOptions, type HealthResponse, rolloutOf } from './rollout.ts';
+import { type HealthResponse, rolloutOf } from './rollout.ts';
 import type { HealthSource } from './types.ts';
 
 export interface HealthRouteOptions {

@@ -2,12 +2,12 @@
 // with the expressions of promql.ts (step = scrape interval), per instance and in total; the canary comparison
 // from `increase` over the whole window, judged by the same function as the scraper's.
 
-import { label } from './agent-metric-names.ts';
+import { label } from '../../core/telemetry/agent-metric-names.ts';
+import { type Grouping, promDuration, promql } from '../../core/telemetry/promql.ts';
 import { type CanaryMember, type CanaryOptions, compareCanary, defaultCanaryOptions } from './canary.ts';
 import { getOrCreate } from './get-or-create.ts';
 import { pollLoop } from './poll-loop.ts';
 import { createPrometheusClient, type PrometheusClient, type RangeSeries } from './prometheus-client.ts';
-import { type Grouping, promDuration, promql } from './promql.ts';
 import type { HealthPoint, HealthReport, HealthSource, InstanceHealth, ProfileCacheWindow } from './types.ts';
 
 export interface PrometheusSettings {

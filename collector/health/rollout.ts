@@ -1,8 +1,8 @@
-// Rollouts as Pledgr's scaling guide writes them ("Deployment Strategies" in ../shared/SCALING-GUIDE.md): the
-// canary steps and the blue-green steps in the guide's words, which step the operator is on, and the verdict
-// for that step with the next action in plain words. Pure: it reads a HealthReport (the scraper's or
-// Prometheus's, so both sources walk the same way) — the canary comparison for error ratio and p95, and the
-// per-instance request rates for each side's share of the traffic.
+// Rollouts as Pledgr's scaling guide writes them ("Deployment Strategies" in ../shared/SCALING-GUIDE.md; its
+// steps in the guide's words and the shares below: core/scaling/rollout-guide.ts): which step the operator is
+// on, and the verdict for that step with the next action in plain words. Pure: it reads a HealthReport (the
+// scraper's or Prometheus's, so both sources walk the same way) — the canary comparison for error ratio and
+// p95, and the per-instance request rates for each side's share of the traffic.
 //
 // The step comes from the candidate's share of requests over the last minute (`recentSeconds`):
 //   canary      0 → below 5 % − tolerance: step 1; about 5 %: step 2; above: step 3; ≥ fullShare: step 4.
@@ -10,59 +10,18 @@
 //               fullShare: step 3; ≥ fullShare: step 4; a failing comparison after the switch started: step 5.
 // A degraded comparison fails whatever step is current and says to roll back.
 
-import { type AlertThresholds, alertThresholds } from '../../core/alerts/thresholds.ts';
+import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import {
+  defaultRolloutOptions,
+  guideRollouts,
+  type RolloutOptions,
+  type RolloutStrategy,
+} from '../../core/scaling/rollout-guide.ts';
 import type { CanaryComparison, HealthReport, InstanceHealth } from './types.ts';
 
-export type RolloutStrategy = 'canary' | 'blue-green';
 /** pass: the step's condition holds; wait: not enough to judge yet; warn: off the guide's path; fail: roll back. */
 export type StepVerdict = 'pass' | 'wait' | 'warn' | 'fail';
 export type StepState = 'done' | 'current' | 'upcoming' | 'failed' | 'not_needed';
-
-/** The guide's own words, in its order (a test reads SCALING-GUIDE.md and compares). */
-export const guideRollouts = {
-  canary: {
-    title: 'Canary Deployment',
-    steps: [
-      'Deploy to 5% of users',
-      'Monitor metrics',
-      'Gradually increase to 100%',
-      'Full deployment if successful',
-    ],
-  },
-  'blue-green': {
-    title: 'Blue-Green Deployment',
-    steps: [
-      'Deploy new version to "green" environment',
-      'Test thoroughly',
-      'Switch traffic from "blue" to "green"',
-      'Monitor for issues',
-      'Rollback if needed',
-    ],
-  },
-} as const satisfies Record<RolloutStrategy, { title: string; steps: readonly string[] }>;
-
-export interface RolloutOptions {
-  /** The guide's first canary share. */
-  readonly canaryShare: number;
-  /** "About 5 %" is canaryShare ± this (0.03: 2–8 %). */
-  readonly shareTolerance: number;
-  /** Blue-green: the switch has started once green has this share. */
-  readonly switchShare: number;
-  /** The new version serves (practically) everything from this share on: full deployment / switch done. */
-  readonly fullShare: number;
-  /** Shares are read over the newest this-many seconds of the window (at least three steps). */
-  readonly recentSeconds: number;
-  /** The alert thresholds green is held to without a blue sample (the collector's configured ones). */
-  readonly alertThresholds?: Pick<AlertThresholds, 'errors' | 'latency'>;
-}
-
-export const defaultRolloutOptions: RolloutOptions = {
-  canaryShare: 0.05,
-  shareTolerance: 0.03,
-  switchShare: 0.5,
-  fullShare: 0.99,
-  recentSeconds: 60,
-};
 
 export interface RolloutStep {
   readonly number: number;

@@ -3,16 +3,12 @@
 // reserved for superusers — read from the primary at scrape time with the alert's own query
 // (collector/alerts/database-connections.ts), once per scrape for the three gauges. The generated Prometheus
 // rule DatabaseConnectionsNearLimit divides the first by the second minus the third, as the collector
-// does. A failed read leaves no samples rather than old ones. No labels.
+// does. A failed read leaves no samples rather than old ones. No labels. The names are in
+// core/telemetry/collector-metric-names.ts.
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../../core/db/types.ts';
+import { databaseConnectionMetrics } from '../../core/telemetry/collector-metric-names.ts';
 import { type DatabaseConnections, readDatabaseConnections } from '../alerts/database-connections.ts';
-
-export const databaseConnectionMetrics = {
-  used: 'pledgr_database_connections',
-  max: 'pledgr_database_max_connections',
-  reserved: 'pledgr_database_reserved_connections',
-} as const;
 
 /** One read serves the three gauges of a scrape (prom-client collects them concurrently). */
 const shareReadMs = 1_000;

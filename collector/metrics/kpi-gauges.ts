@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { kpiCatalog } from '../../core/kpi/catalog.ts';
 import type { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import type { KpiPeriod } from '../../core/kpi/types.ts';
+import { collectorMetric, scalingStatusValue } from '../../core/telemetry/collector-metric-names.ts';
 import type { ItemStatus, ScalingReport } from '../scaling/scaling-types.ts';
 
 export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
@@ -39,8 +40,8 @@ function monthStart(now: Date, offset: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
 }
 
-/** pledgr_scaling_item_status's value for each status. */
-export const scalingStatusValue: Readonly<Record<ItemStatus, number>> = { done: 1, todo: 0, unknown: -1 };
+/** pledgr_scaling_item_status's value for each status (every status has one). */
+const statusValue: Readonly<Record<ItemStatus, number>> = scalingStatusValue;
 
 function gaugeValue(value: KpiPeriod[keyof KpiPeriod]): number | null {
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -65,25 +66,25 @@ export function createCollectorMetrics(deps: CollectorMetricsDeps): CollectorMet
       ] as const,
   );
   const stale = new Gauge({
-    name: 'pledgr_kpi_report_stale',
+    name: collectorMetric.kpiReportStale,
     help: '1 when the KPI gauges come from the last report kept because the database could not be read',
     registers: [registry],
   });
   const alertState = new Gauge({
-    name: 'pledgr_alert_state',
+    name: collectorMetric.alertState,
     help: 'State of each alert rule: 0 inactive or resolved, 1 pending, 2 firing',
     labelNames: ['alertname', 'severity'],
     registers: [registry],
   });
 
   const scalingItem = new Gauge({
-    name: 'pledgr_scaling_item_status',
+    name: collectorMetric.scalingItemStatus,
     help: 'Each scaling checklist item (GET /api/scaling): 1 done, 0 todo, -1 unknown; phase 1|2|3 or security, source guide|pulse',
     labelNames: ['item', 'phase', 'source'],
     registers: [registry],
   });
   const scalingPhase = new Gauge({
-    name: 'pledgr_scaling_phase',
+    name: collectorMetric.scalingPhase,
     help: "The scaling guide's current phase for the user count: 1 Startup, 2 Growth, 3 Enterprise",
     registers: [registry],
   });
@@ -129,7 +130,7 @@ export function createCollectorMetrics(deps: CollectorMetricsDeps): CollectorMet
     ];
     for (const [phase, items] of sections)
       for (const item of items)
-        scalingItem.set({ item: item.id, phase, source: item.source }, scalingStatusValue[item.status]);
+        scalingItem.set({ item: item.id, phase, source: item.source }, statusValue[item.status]);
   }
 
   return {

@@ -4,17 +4,12 @@
 // the limiter is on) and whether the agent trusts a proxy (pledgr_http_trusted_proxies). Read from the
 // agents' metrics URLs (AGENT_METRICS_URLS) or from Prometheus (PROMETHEUS_URL), by service_instance_id, on
 // demand and kept for a short while (GET /api/scaling and, through it, the alert inputs).
+import { label, metric } from '../../core/telemetry/agent-metric-names.ts';
 import { parseExposition } from '../health/exposition.ts';
 import { createPrometheusClient, type InstantSample } from '../health/prometheus-client.ts';
 
-export const agentSeriesNames = {
-  rateLimitLimit: 'pledgr_rate_limit_limit',
-  rateLimitWindow: 'pledgr_rate_limit_window_seconds',
-  trustedProxies: 'pledgr_http_trusted_proxies',
-} as const;
-
-const instanceLabel = 'service_instance_id';
-const limiterLabel = 'pledgr_rate_limiter';
+/** The three families read (their names in core/telemetry/agent-metric-names.ts). */
+type SeriesName = 'rateLimitLimit' | 'rateLimitWindow' | 'trustedProxies';
 
 export type LimiterName = 'api' | 'auth';
 
@@ -61,12 +56,12 @@ class InstanceBuilder {
 
 /** Groups samples of the three families by instance. Exported for tests. */
 export function seriesFromSamples(
-  samples: Readonly<Record<keyof typeof agentSeriesNames, readonly Sample[]>>,
+  samples: Readonly<Record<SeriesName, readonly Sample[]>>,
   fallbackInstance: string,
 ): AgentInstanceSeries[] {
   const builders = new Map<string, InstanceBuilder>();
   const builderFor = (labels: Sample['labels']) => {
-    const instance = labels[instanceLabel] ?? fallbackInstance;
+    const instance = labels[label.instance] ?? fallbackInstance;
     let builder = builders.get(instance);
     if (!builder) {
       builder = new InstanceBuilder(instance);
@@ -75,7 +70,7 @@ export function seriesFromSamples(
     return builder;
   };
   const limiterOf = (labels: Sample['labels']): LimiterName | null => {
-    const name = labels[limiterLabel];
+    const name = labels[label.limiter];
     return name === 'api' || name === 'auth' ? name : null;
   };
   for (const [field, samplesOf] of [
@@ -116,9 +111,9 @@ async function readExposition(
     }));
   return seriesFromSamples(
     {
-      rateLimitLimit: of(agentSeriesNames.rateLimitLimit),
-      rateLimitWindow: of(agentSeriesNames.rateLimitWindow),
-      trustedProxies: of(agentSeriesNames.trustedProxies),
+      rateLimitLimit: of(metric.rateLimitLimit),
+      rateLimitWindow: of(metric.rateLimitWindow),
+      trustedProxies: of(metric.trustedProxies),
     },
     url,
   );
@@ -145,9 +140,9 @@ export function createAgentSeriesReader(
       }));
     read = async () => {
       const [rateLimitLimit, rateLimitWindow, trustedProxies] = await Promise.all([
-        query(agentSeriesNames.rateLimitLimit),
-        query(agentSeriesNames.rateLimitWindow),
-        query(agentSeriesNames.trustedProxies),
+        query(metric.rateLimitLimit),
+        query(metric.rateLimitWindow),
+        query(metric.trustedProxies),
       ]);
       return {
         instances: seriesFromSamples({ rateLimitLimit, rateLimitWindow, trustedProxies }, 'prometheus'),

@@ -1,21 +1,16 @@
 // Reads what the scaling checklist learns from the database: the user count (the phase), the guide's indexes
-// as the catalog lists them (pg_indexes, which PGlite has too), the users `pulse load` leaves behind, and the
-// state of `pulse import-sqlite FILE --follow` (legacy_follow).
+// as the catalog lists them (pg_indexes, which PGlite has too), the users `pulse load` leaves behind (their
+// marker: core/scaling/load-test-marker.ts), and the state of `pulse import-sqlite FILE --follow`
+// (legacy_follow).
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
+import { loadTestEmailPattern } from '../../core/scaling/load-test-marker.ts';
 import { guideIndexes } from '../../core/scaling/scaling-guide.ts';
 import { readLegacyFollow } from './legacy-follow.ts';
 import type { DatabaseSignals, FoundIndex } from './scaling-types.ts';
 
 /** How far back a `pulse load` run counts as recent. 720 hours, like the KPIs' 30 days: no DST drift. */
 export const loadTestLookBackHours = 720;
-
-/**
- * The marker `pulse load` leaves: it registers `load-<run>-<n>@load.pledgr.test` users
- * (agent/load/traffic-mix.ts, loadEmail). The collector may not import the agent, so the pattern is
- * repeated here; test/scaling checks it against loadEmail itself.
- */
-export const loadTestEmailPattern = 'load-%@load.pledgr.test';
 
 const countUsers = defineQuery<Record<string, never>, { users: number }>(
   'scaling.countUsers',

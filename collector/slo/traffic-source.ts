@@ -1,9 +1,10 @@
 // Where the SLO report's and the burn-rate alerts' window counts come from: the built-in scraper (its fine
 // steps for HEALTH_RETENTION, then its per-minute SLO ledger up to 3 days: scrape-traffic-source.ts) or
 // Prometheus (PROMETHEUS_URL; as far back as Prometheus keeps data).
+
+import { sloPromql } from '../../core/slo/slo-promql.ts';
+import { promDuration } from '../../core/telemetry/promql.ts';
 import type { PrometheusClient } from '../health/prometheus-client.ts';
-import { promDuration } from '../health/promql.ts';
-import { sloPromql } from './slo-promql.ts';
 import type { WindowTraffic } from './window-traffic.ts';
 
 export interface TrafficSource {

@@ -1,8 +1,8 @@
-// The agent's PromQL for panels: the collector's own expressions (collector/health/promql.ts, the single
+// The agent's PromQL for panels: the collector's own expressions (core/telemetry/promql.ts, the single
 // place they are written) narrowed to the dashboard's selection by adding label matchers to every selector
 // of an agent metric. HTTP series get the HTTP matchers (they carry `http_route`), every other agent series
 // the instance/version matchers.
-import { metric } from '../../collector/health/agent-metric-names.ts';
+import { metric } from '../../core/telemetry/agent-metric-names.ts';
 
 const histogramSuffixes = '_bucket|_count|_sum';
 const names = Object.values(metric).sort((a, b) => b.length - a.length);

@@ -1,9 +1,10 @@
 // The SLO figures as PromQL for panels: each SLI's good and bad events over a window counted with the
-// collector's own expressions (collector/slo/slo-promql.ts, what GET /api/slo asks Prometheus), turned into
+// collector's own expressions (core/slo/slo-promql.ts, what GET /api/slo asks Prometheus), turned into
 // events as core/slo/slo-events.ts does and into a burn rate and the budget left as core/slo/burn-rate.ts
 // does — so a panel and the dashboard's SLO section show the same number for the same window.
-import { sloPromql } from '../../collector/slo/slo-promql.ts';
+
 import type { SliKind, SloDefinition } from '../../core/slo/slo-catalog.ts';
+import { sloPromql } from '../../core/slo/slo-promql.ts';
 
 /** Events over a window as two instant vectors without labels. */
 export interface SloEventsPromql {

@@ -14,8 +14,10 @@
 //   artists.sql over the dashboard range (:rangeStart/:rangeEnd = the range, :limit = 10): a table.
 //   cohorts.sql is left out: its shares are derived by the caller (core/kpi/cohorts.ts); the collector's
 //     dashboard shows them.
+
 import { kpiDefinition } from '../../core/kpi/catalog.ts';
 import type { KpiPeriod } from '../../core/kpi/types.ts';
+import { collectorMetric } from '../../core/telemetry/collector-metric-names.ts';
 import { dashboard } from '../builder/dashboard.ts';
 import { postgresDatasource, prometheusDatasource } from '../builder/datasources.ts';
 import { grafanaTime, kpiSql } from '../builder/kpi-sql.ts';
@@ -147,7 +149,7 @@ export function businessDashboard(): Dashboard {
               },
             ],
             thresholds: [{ value: 1, color: 'red' }],
-            queries: [prom('max(pledgr_kpi_report_stale)', 'report')],
+            queries: [prom(`max(${collectorMetric.kpiReportStale})`, 'report')],
           }),
         ],
       },

@@ -1,11 +1,12 @@
 // "Pledgr Pulse — live health" (operators): per route and per instance request rate, error ratio and
 // latency, database query p95 and pool, memory, event loop, rate-limit rejections and the profile cache's hit
-// ratio, and a canary row comparing versions side by side. Every expression is the collector's (collector/health/promql.ts) with the
-// dashboard's variables added as matchers.
-import { label, metric } from '../../collector/health/agent-metric-names.ts';
-import { type Grouping, promql } from '../../collector/health/promql.ts';
-import { defaultRolloutOptions, guideRollouts } from '../../collector/health/rollout.ts';
+// ratio, and a canary row comparing versions side by side. Every expression is the collector's
+// (core/telemetry/promql.ts) with the dashboard's variables added as matchers.
+
 import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import { defaultRolloutOptions, guideRollouts } from '../../core/scaling/rollout-guide.ts';
+import { label, metric } from '../../core/telemetry/agent-metric-names.ts';
+import { type Grouping, promql } from '../../core/telemetry/promql.ts';
 import { narrow } from '../builder/agent-promql.ts';
 import { dashboard } from '../builder/dashboard.ts';
 import { prometheusDatasource as datasource } from '../builder/datasources.ts';
@@ -14,7 +15,7 @@ import { prom } from '../builder/queries.ts';
 import type { Dashboard } from '../builder/types.ts';
 import { labelValuesVariable, variableMatcher } from '../builder/variables.ts';
 
-const route = 'http_route';
+const route = label.route;
 const errors = alertThresholds.errors;
 const percent = (ratio: number) => `${ratio * 100} %`;
 
@@ -206,8 +207,8 @@ export function liveHealthDashboard(): Dashboard {
             min: 0,
             queries: [
               q(
-                promql.rateLimitRejectionsPerSecond([label.instance, 'pledgr_rate_limiter'], window),
-                `{{pledgr_rate_limiter}} ${instanceLegend}`,
+                promql.rateLimitRejectionsPerSecond([label.instance, label.limiter], window),
+                `{{${label.limiter}}} ${instanceLegend}`,
               ),
             ],
           }),

@@ -2,7 +2,7 @@
 // SCALING-GUIDE.md as data, the words GET /api/scaling serves): the three phases and the cost breakdown table
 // as markdown, the checklist from the collector's pledgr_scaling_item_status (item ids shown as the guide's
 // titles, values as done/todo/unknown) and the current phase from pledgr_scaling_phase.
-import { scalingStatusValue } from '../../collector/metrics/kpi-gauges.ts';
+
 import {
   costBreakdown,
   costBreakdownHeading,
@@ -10,13 +10,14 @@ import {
   scalingPhases,
   securityHeading,
 } from '../../core/scaling/scaling-guide.ts';
+import { collectorMetric, scalingStatusValue } from '../../core/telemetry/collector-metric-names.ts';
 import type { RowSpec } from '../builder/dashboard.ts';
 import { prometheusDatasource as datasource } from '../builder/datasources.ts';
 import { stat, table, text, type ValueMapping, valueMappings } from '../builder/panels.ts';
 import { prom } from '../builder/queries.ts';
 
-const itemStatus = 'pledgr_scaling_item_status';
-const currentPhase = 'pledgr_scaling_phase';
+const itemStatus = collectorMetric.scalingItemStatus;
+const currentPhase = collectorMetric.scalingPhase;
 
 /** A markdown table cell: pipes escaped, no line breaks. */
 const cell = (value: string) => value.replaceAll('|', '\\|').replace(/\s+/g, ' ');

@@ -2,12 +2,16 @@
 // guide's milestones, the guide itself with the checklist's state (scaling-guide-row.ts), which alert rules
 // are pending or firing, and the capacity signals the next phase depends on (pool saturation, instance
 // count, latency and errors against their alert thresholds). Every number comes from core/alerts/thresholds.ts, the catalog the collector and the Prometheus rules use.
-import { label, metric } from '../../collector/health/agent-metric-names.ts';
-import { promql } from '../../collector/health/promql.ts';
-import { databaseConnectionMetrics as connections } from '../../collector/metrics/database-connection-gauges.ts';
+
 import { milestoneLabel } from '../../core/alerts/rules.ts';
 import { alertThresholds as thresholds } from '../../core/alerts/thresholds.ts';
 import { kpiDefinition } from '../../core/kpi/catalog.ts';
+import { label, metric } from '../../core/telemetry/agent-metric-names.ts';
+import {
+  collectorMetric,
+  databaseConnectionMetrics as connections,
+} from '../../core/telemetry/collector-metric-names.ts';
+import { promql } from '../../core/telemetry/promql.ts';
 import { dashboard } from '../builder/dashboard.ts';
 import { prometheusDatasource as datasource } from '../builder/datasources.ts';
 import { barGauge, stat, stateTimeline, table, timeseries } from '../builder/panels.ts';
@@ -19,7 +23,7 @@ import { scalingGuideRow } from './scaling-guide-row.ts';
 const connectionsUsed = `max(${connections.used})`;
 const connectionsLimit = `max(${connections.max} - ${connections.reserved})`;
 const users = `max(${kpiDefinition('usersAtEnd').metric}{period="current_month"})`;
-const alertState = 'pledgr_alert_state';
+const alertState = collectorMetric.alertState;
 const instanceLegend = `{{${label.instance}}}`;
 // Rates depend on the scrape interval through $__rate_interval (see live-health.ts): at least 1m at 15s.
 const window = '$__rate_interval';

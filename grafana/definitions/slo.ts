@@ -2,11 +2,11 @@
 // (core/slo/slo-catalog.ts) the error budget left over its window, the burn rate over every window of the
 // SRE workbook's alert table with the page and ticket factors as thresholds (core/slo/burn-rate-alerts.ts),
 // and the state of its burn-rate alerts in Prometheus (ALERTS). The events are counted with the collector's
-// own PromQL (collector/slo/slo-promql.ts via builder/slo-promql.ts): what GET /api/slo and the dashboard's
+// own PromQL (core/slo/slo-promql.ts via builder/slo-promql.ts): what GET /api/slo and the dashboard's
 // Live health → Service-level objectives section show when the collector asks Prometheus.
 // A dashboard of its own, not a live-health row: an objective is over all traffic, so these queries take no
 // instance, version or route variable (which every live-health query must).
-import { promDuration } from '../../collector/health/promql.ts';
+
 import {
   type BurnSeverity,
   burnAlertName,
@@ -15,6 +15,7 @@ import {
 } from '../../core/slo/burn-rate-alerts.ts';
 import { type SloDefinition, sloCatalog } from '../../core/slo/slo-catalog.ts';
 import { burnWindowNames, burnWindows } from '../../core/slo/slo-windows.ts';
+import { promDuration } from '../../core/telemetry/promql.ts';
 import { dashboard, type RowSpec } from '../builder/dashboard.ts';
 import { prometheusDatasource as datasource } from '../builder/datasources.ts';
 import { type PanelDraft, stat, stateTimeline, type Threshold, timeseries } from '../builder/panels.ts';

@@ -1,11 +1,15 @@
 // Each input of the alert catalog (core/alerts/rules.ts `alertInputs`) as PromQL over what Prometheus scrapes:
-// the agents' OpenTelemetry metrics (expressions from collector/health/promql.ts, so the collector's
+// the agents' OpenTelemetry metrics (expressions from core/telemetry/promql.ts, so the collector's
 // Prometheus health source, the rules and the panels compute the same figures), the collector's `pledgr_*`
 // gauges and the SLO burn rates recorded by slo-recording-rules.ts (burn-inputs.ts). An input Prometheus
 // cannot compute carries the reason instead, and its rules are left out.
-import { promql } from '../../collector/health/promql.ts';
-import { databaseConnectionMetrics as connections } from '../../collector/metrics/database-connection-gauges.ts';
+
 import type { AlertComparison, AlertInput } from '../../core/alerts/rules.ts';
+import {
+  collectorMetric,
+  databaseConnectionMetrics as connections,
+} from '../../core/telemetry/collector-metric-names.ts';
+import { promql } from '../../core/telemetry/promql.ts';
 import { burnPromInputs } from './burn-inputs.ts';
 import { agentJob, instanceLabels, promDuration, rateWindow } from './settings.ts';
 
@@ -74,7 +78,7 @@ export const promInputs: Readonly<Record<AlertInput, PromInput>> = {
     kind: 'window',
     perInstance: false,
     condition: (seconds) =>
-      `min_over_time(pledgr_kpi_report_stale[${promDuration(seconds)}]) == 1 and present_over_time(pledgr_kpi_report_stale[${rateWindow}] offset ${promDuration(seconds)})`,
+      `min_over_time(${collectorMetric.kpiReportStale}[${promDuration(seconds)}]) == 1 and present_over_time(${collectorMetric.kpiReportStale}[${rateWindow}] offset ${promDuration(seconds)})`,
     explanation: (seconds) =>
       `the collector served stale KPI gauges (pledgr_kpi_report_stale == 1) in every scrape for ${promDuration(seconds)}`,
   },

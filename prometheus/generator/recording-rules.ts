@@ -1,10 +1,10 @@
 // Recording rules for panels and ad-hoc queries, named level:metric:operations, built from the expressions
-// the collector's Prometheus health source runs (collector/health/promql.ts; the 5xx and bucket rates it has
+// the collector's Prometheus health source runs (core/telemetry/promql.ts; the 5xx and bucket rates it has
 // no function for use the same metric names, from agent-metric-names.ts). Per agent process
 // (`instance`, `service_instance_id`) with its `service_version`, so a canary can be compared with the rest;
 // totals are sums of these (and quantiles of the summed bucket rates — a quantile cannot be added up).
-import { label, metric } from '../../collector/health/agent-metric-names.ts';
-import { promql } from '../../collector/health/promql.ts';
+import { label, metric } from '../../core/telemetry/agent-metric-names.ts';
+import { promql } from '../../core/telemetry/promql.ts';
 import { instanceLabels, rateWindow } from './settings.ts';
 
 export interface PromRecordingRule {
@@ -13,7 +13,7 @@ export interface PromRecordingRule {
 }
 
 const perInstance = [...instanceLabels, label.version];
-const perRoute = [...perInstance, 'http_route'];
+const perRoute = [...perInstance, label.route];
 const by = (labels: readonly string[]) => `by (${labels.join(', ')})`;
 
 export function recordingRules(): PromRecordingRule[] {
@@ -44,7 +44,7 @@ export function recordingRules(): PromRecordingRule[] {
     { record: 'pledgr:eventloop_delay_p99:max', expr: promql.eventLoopP99(perInstance) },
     {
       record: `pledgr:rate_limit_rejections:${rate}`,
-      expr: promql.rateLimitRejectionsPerSecond([...perInstance, 'pledgr_rate_limiter'], rateWindow),
+      expr: promql.rateLimitRejectionsPerSecond([...perInstance, label.limiter], rateWindow),
     },
   ];
 }

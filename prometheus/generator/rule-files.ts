@@ -1,5 +1,5 @@
 // The text of the three generated files — alert rules, recording rules, promtool tests — from the catalog,
-// the PromQL of collector/health/promql.ts and the fixtures. Pure: prometheus/generate-rules.ts writes them,
+// the PromQL of core/telemetry/promql.ts and the fixtures. Pure: prometheus/generate-rules.ts writes them,
 // test/stack compares them with the committed files, and the live test renders the alerts with a short `for`.
 import { stringify } from 'yaml';
 import { burnInputs } from '../../core/alerts/burn-rate-rules.ts';
@@ -75,7 +75,7 @@ function leftOutLines(leftOut: readonly LeftOutRule[]): string[] {
 
 export function renderRecordingFile(): string {
   const header = comment([
-    ...generatedBy('collector/health/promql.ts'),
+    ...generatedBy('core/telemetry/promql.ts'),
     '',
     'Recording rules, named level:metric:operations, per agent process (instance, service_instance_id) with its service_version. ' +
       `Totals: sum the rates; quantiles of the total: histogram_quantile over the summed pledgr:http_server_request_duration_bucket:rate${rateWindow}. ` +
@@ -86,7 +86,7 @@ export function renderRecordingFile(): string {
 
 export function renderSloRecordingFile(): string {
   const header = comment([
-    ...generatedBy('the SLO catalog (core/slo) and collector/slo/slo-promql.ts'),
+    ...generatedBy('the SLO catalog (core/slo) and core/slo/slo-promql.ts'),
     '',
     'SLO recording rules, named level:metric:operations, one series per objective (label slo) and burn window: ' +
       'pledgr_slo:error_ratio:rate<window> = bad ÷ total events, counted as the collector counts them for GET /api/slo; ' +

@@ -3,6 +3,7 @@
 // prometheus.yml uses these values, so changing the interval here without the config (or back) fails.
 import { type AlertRule, buildAlertRules } from '../../core/alerts/rules.ts';
 import { type AlertThresholds, alertThresholds } from '../../core/alerts/thresholds.ts';
+import { label } from '../../core/telemetry/agent-metric-names.ts';
 
 /** prometheus.yml `global.scrape_interval` (and `evaluation_interval`). */
 export const scrapeIntervalSeconds = 15;
@@ -18,7 +19,7 @@ export const agentJob = 'pledgr-agent';
 export const collectorJob = 'pledgr-collector';
 
 /** Labels that identify one agent process: Prometheus's target and the agent's own instance id. */
-export const instanceLabels = ['instance', 'service_instance_id'] as const;
+export const instanceLabels = ['instance', label.instance] as const;
 
 /** The collector's thresholds with Prometheus's scrape interval: "3 missed scrapes" is 3 × 15 s here. */
 export const prometheusThresholds: AlertThresholds = {

@@ -1,5 +1,5 @@
 // Recording rules of the SLO catalog (core/slo/slo-catalog.ts): per objective and per burn window
-// (core/slo/slo-windows.ts) the error ratio — bad ÷ total events, counted by collector/slo/slo-promql.ts
+// (core/slo/slo-windows.ts) the error ratio — bad ÷ total events, counted by core/slo/slo-promql.ts
 // exactly as the collector asks Prometheus for GET /api/slo — and the burn rate, ratio ÷ (1 − objective).
 // Named level:metric:operations with one series per objective (label `slo`):
 //   pledgr_slo:error_ratio:rate5m{slo="PledgeApiAvailability"}
@@ -9,8 +9,9 @@
 // A window without traffic records no series (not 0): the total is filtered `> 0`, as the collector's
 // burn rate is null then. The page rows' windows (5m–6h) evaluate at the global interval; the ticket rows'
 // long windows (1d, 3d) read days of samples, so their group evaluates once a minute.
-import { sloEventsPromql } from '../../collector/slo/slo-promql.ts';
+
 import { type SloDefinition, sloCatalog } from '../../core/slo/slo-catalog.ts';
+import { sloEventsPromql } from '../../core/slo/slo-promql.ts';
 import { type BurnWindow, burnWindowNames, burnWindows } from '../../core/slo/slo-windows.ts';
 import { promDuration } from './settings.ts';
 

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { histogramQuantile } from '../../collector/health/histogram-quantile.ts';
 import { createPrometheusClient } from '../../collector/health/prometheus-client.ts';
 import { createPrometheusSource } from '../../collector/health/prometheus-source.ts';
-import { promql } from '../../collector/health/promql.ts';
 import { createScrapeSource, type ScrapeSource } from '../../collector/health/scrape-source.ts';
+import { promql } from '../../core/telemetry/promql.ts';
 import { type AgentProcess, freePort, startAgentProcess } from '../support/agent-process.ts';
 import { inCi } from '../support/postgres.ts';
 

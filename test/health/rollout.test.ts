@@ -4,13 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  defaultRolloutOptions,
-  guideRollouts,
-  type RolloutOptions,
-  type RolloutReport,
-  rolloutOf,
-} from '../../collector/health/rollout.ts';
+import { type RolloutReport, rolloutOf } from '../../collector/health/rollout.ts';
 import type {
   CanaryComparison,
   HealthPoint,
@@ -18,6 +12,11 @@ import type {
   InstanceHealth,
 } from '../../collector/health/types.ts';
 import { alertThresholds } from '../../core/alerts/thresholds.ts';
+import {
+  defaultRolloutOptions,
+  guideRollouts,
+  type RolloutOptions,
+} from '../../core/scaling/rollout-guide.ts';
 
 const now = 10_000_000;
 const step = 5;

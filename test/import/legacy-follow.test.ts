@@ -1,6 +1,6 @@
 // Following a legacy Pledgr file (core/import/follow-pledgr.ts) on both databases, with files written as the
-// current app writes them (legacy-file.ts) and modification times set by hand so every instant is known:
-// the first sync imports the file; later syncs add new rows, observe cancels at the file's modification time
+// current app writes them (support/legacy-file.ts) and modification times set by hand so every instant is
+// known: the first sync imports the file; later syncs add new rows, observe cancels at the file's modification time
 // with their window, keep creator flags and names current, and re-spell case-variant emails as a one-shot
 // import would; a sync that dies half-way leaves nothing, and the next one imports everything exactly once;
 // bad rows stop a sync (recorded on the state row) unless skipped; the KPIs show the followed churn.
@@ -18,7 +18,7 @@ import {
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import { migrate } from '../../core/migrate.ts';
 import { describeEachDatabase } from '../support/databases.ts';
-import { LegacyPledgrFile } from './legacy-file.ts';
+import { LegacyPledgrFile } from '../support/legacy-file.ts';
 
 let workDir = '';
 beforeAll(async () => {

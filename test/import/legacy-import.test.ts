@@ -1,6 +1,6 @@
-// `pulse import-sqlite` on files written exactly as the current Pledgr app writes them (legacy-file.ts: its DDL,
-// bcryptjs hashes at cost 4 for speed, dollars as the browser sends them, status-only cancels), on both
-// databases: every imported row equals hand-computed values (cents, timestamps, creator flags, levels, emails,
+// `pulse import-sqlite` on files written exactly as the current Pledgr app writes them
+// (support/legacy-file.ts: its DDL, bcryptjs hashes at cost 4 for speed, dollars as the browser sends them,
+// status-only cancels), on both databases: every imported row equals hand-computed values (cents, timestamps, creator flags, levels, emails,
 // cancel provenance); each kind of bad row aborts the import naming table, id and column, leaving the target
 // empty; skipInvalid imports the rest and reports every skipped row; the warnings are counted.
 import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
@@ -19,8 +19,8 @@ import { openSqliteImportFile } from '../../core/import/open-sqlite-file.ts';
 import { migrate } from '../../core/migrate.ts';
 import { verifyPassword } from '../../core/password.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { LegacyPledgrFile } from '../support/legacy-file.ts';
 import { runCli } from '../support/run-cli.ts';
-import { LegacyPledgrFile } from './legacy-file.ts';
 
 let workDir = '';
 beforeAll(async () => {

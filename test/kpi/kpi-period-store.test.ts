@@ -17,8 +17,8 @@ import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
 import type { KpiReport, KpiRequest } from '../../core/kpi/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
-import { LegacyPledgrFile } from '../import/legacy-file.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { LegacyPledgrFile } from '../support/legacy-file.ts';
 
 const now = new Date('2026-10-20T12:00:00Z');
 const monthly: KpiRequest = { from: '2025-11-01', to: '2026-11-01', interval: 'month', asOf: now };

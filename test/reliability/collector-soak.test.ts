@@ -1,10 +1,10 @@
 // Collector soak: the built-in scraper over four agents for a whole simulated day at the default 5 s interval
-// and 6 h retention (17,280 rounds on an injected clock and fetch; bench/collector-soak.ts), one agent
+// and 6 h retention (17,280 rounds on an injected clock and fetch; test/support/collector-soak.ts), one agent
 // restarting every 4 h and one gone for an hour. Memory must stay flat once the buffers are full, the
 // restarted instances must age out, and the last point must still be right.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readFamiliesOnly, runCollectorSoak, soakCapturePath } from '../../bench/collector-soak.ts';
+import { readFamiliesOnly, runCollectorSoak, soakCapturePath } from '../support/collector-soak.ts';
 
 /** Requests per agent per round: the captured http_server_request_duration_count values, summed by hand. */
 function capturedRequestsPerRound(): number {

@@ -3,10 +3,10 @@
 // items, manual records (round trip, latest wins, history, nothing written on refusal), and the state of
 // `pulse import-sqlite FILE --follow` read from legacy_follow (following, stale, failing; file name only).
 import { beforeAll, expect, it } from 'vitest';
-import { loadEmail } from '../../agent/load/traffic-mix.ts';
 import type { ScalingHealthInputs } from '../../collector/scaling/scaling-types.ts';
 import type { Db } from '../../core/db/types.ts';
 import { migrate } from '../../core/migrate.ts';
+import { loadTestEmail } from '../../core/scaling/load-test-marker.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import {
   addLegacyFollow,
@@ -163,13 +163,13 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
     expect(await loadTest()).toMatchObject({ status: 'todo', how: 'detected' });
 
     // 30 days (720 h) before 2026-06-01T00:00Z is 2026-05-02T00:00Z: one second earlier is too old.
-    await addUser(db, loadEmail('old', 1), '2026-05-01T23:59:59Z');
+    await addUser(db, loadTestEmail('old', 1), '2026-05-01T23:59:59Z');
     // Look-alikes that pulse load never writes.
     await addUser(db, 'loader@load.pledgr.test', '2026-05-20T00:00:00Z');
     await addUser(db, 'load-1-1@example.test', '2026-05-20T00:00:00Z');
     expect((await loadTest()).status).toBe('todo');
 
-    await addUser(db, loadEmail('edge', 1), '2026-05-02T00:00:00Z');
+    await addUser(db, loadTestEmail('edge', 1), '2026-05-02T00:00:00Z');
     expect(await loadTest()).toEqual(
       expect.objectContaining({
         status: 'done',
@@ -177,7 +177,7 @@ describeEachDatabase('scaling checklist service', ({ db: mainDb, fresh }) => {
       }),
     );
 
-    await addUser(db, loadEmail('recent', 7), '2026-05-31T12:00:00Z');
+    await addUser(db, loadTestEmail('recent', 7), '2026-05-31T12:00:00Z');
     expect((await loadTest()).evidence).toBe(
       '2 pulse load users registered in the last 30 days, the latest on 2026-05-31',
     );

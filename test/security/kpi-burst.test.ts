@@ -1,17 +1,17 @@
 // A burst of founder KPI requests must not take the process down with it: 50 concurrent clients asking for
 // 150 different 3-year daily reports (1,095 periods each) from the collector while the pledge API shares its
-// event loop and database (bench/kpi-burst.ts runs the same scenario at full size). Before the fix every
+// event loop and database (bench/kpi-burst.bench.ts runs the same scenario at full size). Before the fix every
 // request ran at once — /healthz waited 1–2 s, the pool ran dry (503 database_unavailable) and the period
 // cache kept every period ever asked for. The bounds here are loose on purpose: the benchmark measured the
 // loop at ~0.1–0.2 s worst case after the fix and 1–1.8 s before it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type KpiBurstResult, runKpiBurst } from '../../bench/kpi-burst.ts';
 import { defaultKpiSettings } from '../../collector/config.ts';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import type { Db } from '../../core/db/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
 import { testPool } from '../support/databases.ts';
+import { type KpiBurstResult, runKpiBurst } from '../support/kpi-burst.ts';
 import { createTempDatabase, describeWithPostgres, type TempDatabase } from '../support/postgres.ts';
 
 const limits = { ...defaultKpiSettings, maxConcurrent: 2, maxQueued: 10, cachePeriods: 5_000 };

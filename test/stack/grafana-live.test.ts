@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runLoad } from '../../agent/load/load-generator.ts';
+import { runLoad } from '../../cli/load/load-generator.ts';
 import { createPrometheusClient } from '../../collector/health/prometheus-client.ts';
 import type { RunningCollector } from '../../collector/server.ts';
 import { buildSloReport } from '../../collector/slo/slo-report.ts';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { runLoad } from '../../agent/load/load-generator.ts';
+import { runLoad } from '../../cli/load/load-generator.ts';
 import { createPrometheusClient } from '../../collector/health/prometheus-client.ts';
 import { prometheusTrafficSource } from '../../collector/slo/traffic-source.ts';
 import { trafficCounts } from '../../collector/slo/window-traffic.ts';

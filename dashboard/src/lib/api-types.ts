@@ -12,7 +12,6 @@ export type {
   HealthResponse,
   RolloutReport,
   RolloutStep,
-  RolloutStrategy,
   RolloutWalk,
 } from '../../../collector/health/rollout.ts';
 export type {
@@ -44,6 +43,7 @@ export type { LtvReport } from '../../../core/kpi/ltv.ts';
 // KpiPeriod: the DESIGN.md fields, then the added estimatedChurnMovements (churn and contraction movements
 // resting on an estimated cancellation instant; see core/kpi/types.ts).
 export type { KpiInterval, KpiPeriod, KpiReport } from '../../../core/kpi/types.ts';
+export type { RolloutStrategy } from '../../../core/scaling/rollout-guide.ts';
 export type { AlertHistoryEntry, AlertStatus, AlertTransition };
 
 export type Role = 'founder' | 'operator';

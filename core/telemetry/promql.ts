@@ -1,7 +1,9 @@
-// The PromQL equivalents of the scraper's derivations, in one place: the Prometheus health source runs them,
-// and the Prometheus recording/alert rules and Grafana panels are to be written from them. `by` is the list of
-// labels to keep (`['service_instance_id']` per instance, `[]` for the total); `range` is the rate window,
-// which must span at least four scrape intervals (Prometheus needs two samples; four tolerates a missed one).
+// The PromQL equivalents of the collector's scraper derivations, in one place, on the agent's metric names
+// (agent-metric-names.ts): the collector's Prometheus health source runs them, and the generated Prometheus
+// recording/alert rules (prometheus/generator/) and the Grafana panels (grafana/) are written from them.
+// `by` is the list of labels to keep (`['service_instance_id']` per instance, `[]` for the total); `range` is
+// the rate window, which must span at least four scrape intervals (Prometheus needs two samples; four
+// tolerates a missed one).
 import { label, metric, profileCache } from './agent-metric-names.ts';
 
 export type Grouping = readonly string[];

@@ -1,4 +1,4 @@
-// The load side of bench/kpi-burst.ts, run in a worker thread so that sending, receiving and decompressing
+// The load side of test/support/kpi-burst.ts, run in a worker thread so that sending, receiving and decompressing
 // the answers does not count against the event loop being measured (the servers' loop, on the main thread).
 // Plain JavaScript: a worker cannot inherit the TypeScript loader under every runner (tsx, vitest).
 //   mode "burst": `concurrency` clients send `paths` back to back until every path is answered; a 503 is

@@ -12,7 +12,7 @@ import {
   type RequestKind,
   validKinds,
   validWeights,
-} from '../../agent/load/traffic-mix.ts';
+} from '../../cli/load/traffic-mix.ts';
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
 function seeded(seed: number): Random {

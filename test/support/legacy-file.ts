@@ -4,6 +4,8 @@
 // CURRENT_TIMESTAMP-style text (`YYYY-MM-DD HH:MM:SS`, UTC), a cancel that only sets status = 'cancelled',
 // and the app's counters (artists.pledged += amount, supporters += 1 on every pledge, never lowered).
 // Foreign keys are declared but, as in the app, never enforced. `exec` writes anything else a test needs.
+// No test-runner imports: the import and KPI suites use it, and the legacy-import benchmark writes its big
+// file with it (bench/legacy-file-writer.ts).
 //
 // bcrypt: the app hashes at cost 10; tests pass cost 4 (bcryptjs's minimum, ~1 ms a hash instead of ~60 ms)
 // and big files pass one precomputed `passwordHash` for every user — the import keeps hashes as they are.

@@ -4,9 +4,9 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../agent/config.ts';
-import { type LoadSummary, runLoad } from '../../agent/load/load-generator.ts';
-import { requestKinds } from '../../agent/load/traffic-mix.ts';
 import { type RunningAgent, startAgent } from '../../agent/server.ts';
+import { type LoadSummary, runLoad } from '../../cli/load/load-generator.ts';
+import { requestKinds } from '../../cli/load/traffic-mix.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import { runCli } from '../support/run-cli.ts';
 

@@ -1,19 +1,20 @@
 // A burst of founder KPI requests against the whole system in one process, as `pulse start` runs it: the
 // pledge API and the collector on one PostgreSQL database and one event loop. `concurrency` clients (a worker
-// thread, bench/kpi-burst-client.js) request `requests` different 3-year daily windows (1,095 periods each)
+// thread, kpi-burst-client.js) request `requests` different 3-year daily windows (1,095 periods each)
 // back to back; a second worker polls both /healthz every 50 ms meanwhile. Reported: the event-loop delay
 // (perf_hooks.monitorEventLoopDelay) during the burst, the /healthz latencies, heap used and RSS after a full
 // GC before and after, the answers by status, and the KPI period cache's size. The workers are threads of the
-// same process: RSS after also holds whatever memory they leave behind when they stop.
+// same process: RSS after also holds whatever memory they leave behind when they stop. No test-runner
+// imports: bench/kpi-burst.bench.ts runs it at full size, test/security/kpi-burst.test.ts asserts on it.
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import type { CollectorConfig } from '../collector/config.ts';
-import type { Db } from '../core/db/types.ts';
-import { startTestAgent } from '../test/support/agent-app.ts';
-import { startTestCollector, testTokens } from '../test/support/collector.ts';
+import type { CollectorConfig } from '../../collector/config.ts';
+import type { Db } from '../../core/db/types.ts';
+import { startTestAgent } from './agent-app.ts';
+import { startTestCollector, testTokens } from './collector.ts';
 
 export interface KpiBurstOptions {
   /** A migrated PostgreSQL database with the data, and its URL (the collector's configuration names it). */

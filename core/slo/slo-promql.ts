@@ -1,8 +1,9 @@
 // The SLIs' event counts in PromQL over a window: what the collector asks Prometheus for GET /api/slo, and
 // what the generated recording rules record — so both count exactly what the scraper counts
 // (core/slo/slo-events.ts): all requests, 5xx, requests at or under the latency bound, pledge writes.
-import { pledgeWriteMethods, pledgeWriteRoutes, type SliKind } from '../../core/slo/slo-catalog.ts';
-import { label, metric } from '../health/agent-metric-names.ts';
+
+import { label, metric } from '../telemetry/agent-metric-names.ts';
+import { pledgeWriteMethods, pledgeWriteRoutes, type SliKind } from './slo-catalog.ts';
 
 const requests = `${metric.httpDuration}_count`;
 const pledgeWriteSelector = `${label.method}=~"${pledgeWriteMethods.join('|')}",${label.route}=~"${pledgeWriteRoutes.join('|')}"`;

@@ -1,7 +1,9 @@
 // The load generator's request mix, pure (randomness is passed in): the kinds of request a run sends and
 // their weights (mostly browsing, some sign-ups, sign-ins and pledge changes), what each kind needs from
 // the run so far and what it becomes while that is missing, pledge amounts, and the catalogue of invalid
-// requests that the API must answer with a 4xx.
+// requests that the API must answer with a 4xx. Its users are marked as load-test users
+// (core/scaling/load-test-marker.ts).
+import { loadTestEmail } from '../../core/scaling/load-test-marker.ts';
 
 export const validKinds = [
   'listArtists',
@@ -67,11 +69,6 @@ export interface PlannedRequest {
 
 export const loadPassword = 'load-test-password';
 
-/** Unique per run and sequence number, in a domain that cannot reach anyone. */
-export function loadEmail(runId: string, n: number | string): string {
-  return `load-${runId}-${n}@load.pledgr.test`;
-}
-
 /** Skewed like real pledges: mostly $3–$10, some up to $25, a few $50–$100 (whole dollars, in cents). */
 export function pledgeAmountCents(random: Random): number {
   const band = random();
@@ -118,7 +115,7 @@ export const invalidVariants: readonly InvalidVariant[] = [
     build: ({ runId, seq }) => ({
       method: 'POST',
       path: '/api/auth/register',
-      body: `{"email": "${loadEmail(runId, `bad-${seq}`)}", "password": `,
+      body: `{"email": "${loadTestEmail(runId, `bad-${seq}`)}", "password": `,
     }),
   },
   {
@@ -127,7 +124,7 @@ export const invalidVariants: readonly InvalidVariant[] = [
     build: ({ runId, seq }) => ({
       method: 'POST',
       path: '/api/auth/register',
-      body: json({ email: loadEmail(runId, `missing-${seq}`) }),
+      body: json({ email: loadTestEmail(runId, `missing-${seq}`) }),
     }),
   },
   {
@@ -136,7 +133,10 @@ export const invalidVariants: readonly InvalidVariant[] = [
     build: ({ runId, seq, knownEmail }) => ({
       method: 'POST',
       path: '/api/auth/login',
-      body: json({ email: knownEmail ?? loadEmail(runId, `nobody-${seq}`), password: 'not-the-password' }),
+      body: json({
+        email: knownEmail ?? loadTestEmail(runId, `nobody-${seq}`),
+        password: 'not-the-password',
+      }),
     }),
   },
   {

@@ -6,11 +6,11 @@
 // so two connections never race for the same one.
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { loadTestEmail } from '../../core/scaling/load-test-marker.ts';
 import {
   changedAmountCents,
   feasibleKind,
   type InvalidVariant,
-  loadEmail,
   loadPassword,
   type PlannedRequest,
   pickInvalidVariant,
@@ -207,7 +207,7 @@ class LoadRun {
   }
 
   private register(seq: number): InFlight {
-    const email = loadEmail(this.runId, seq);
+    const email = loadTestEmail(this.runId, seq);
     const body = {
       email,
       password: loadPassword,
@@ -398,7 +398,7 @@ async function prepareRun(base: URL, prefix: string, runId: string): Promise<Run
   if (artistIds.length > 0) {
     return { artistIds, artistsFound: artistIds.length, artistsCreated: 0, user: null, rateLimitPolicy };
   }
-  const email = loadEmail(runId, 'setup');
+  const email = loadTestEmail(runId, 'setup');
   const registered = await call('POST', '/api/auth/register', {
     email,
     password: loadPassword,
