@@ -235,9 +235,15 @@ describeWithPrometheus('generated rules in a live Prometheus scraping a real age
     const thresholds = sloCatalog.flatMap((slo) =>
       slo.sli.kind === 'latency' ? [slo.sli.thresholdSeconds] : [],
     );
-    // The 1d and 3d windows evaluate once a minute: wait for their first recording too.
+    // The 1d and 3d windows evaluate once a minute: wait until every window holds a recording of every SLO
+    // (a window evaluated before the first pledge write records nothing for PledgeWrites until its next
+    // evaluation, while the collector's count at a later instant already sees the write).
     for (const window of burnWindowNames)
-      await prometheus.waitFor(`pledgr_slo:burn_rate:rate${window}`, 70_000);
+      await prometheus.waitFor(
+        `pledgr_slo:burn_rate:rate${window}`,
+        130_000,
+        (samples) => samples.length === sloCatalog.length,
+      );
     /** Recorded and computed burn rates of every SLO and window that differ, at each recording's instant. */
     const mismatches = async () => {
       const found: string[] = [];
@@ -282,5 +288,5 @@ describeWithPrometheus('generated rules in a live Prometheus scraping a real age
     const burns = await client.query('pledgr_slo:burn_rate:rate5m', Date.now() / 1000);
     const availability = burns.find((b) => b.metric.slo === 'PledgeApiAvailability')?.value;
     expect(availability).toBeGreaterThan(0);
-  }, 120_000);
+  }, 240_000);
 });
