@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/agent-process.ts';
 import { testTokens } from '../test/support/collector.ts';
-import { cliBin } from '../test/support/run-cli.ts';
+import { startCollectorProcess } from '../test/support/collector-process.ts';
 
 const minutes = (name: string, fallback: number) => Number(process.env[name] ?? fallback) * 60_000;
 const settings = {
@@ -136,19 +136,11 @@ const load = setInterval(() => {
   );
 }, 1000 / settings.requestsPerSecond);
 
+/** A collector as `pulse collector` runs (test/support/collector-process.ts), stopped with the rest. */
 async function startCollector(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  run(process.execPath, [cliBin, 'collector'], {
-    PULSE_CLI: 'source',
-    PULSE_DATA_DIR: await mkdtemp(join(dir, 'collector-')),
-    COLLECTOR_PORT: String(port),
-    PULSE_FOUNDER_TOKEN: testTokens.founder,
-    PULSE_OPERATOR_TOKEN: testTokens.operator,
-    ...env,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(`${url}/healthz`);
-  return url;
+  const collector = await startCollectorProcess(env);
+  children.push(collector.child);
+  return collector.url;
 }
 
 let collectors: { name: string; url: string }[] = [];

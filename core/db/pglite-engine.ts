@@ -24,17 +24,14 @@ export async function initialiseCluster(dataDir: string): Promise<void> {
   await pglite.close();
 }
 
-/** Opens PGlite on this thread, in UTC (all KPI arithmetic is UTC, as on the PostgreSQL pool). */
+/**
+ * Opens PGlite on this thread, in UTC (all KPI arithmetic is UTC, as on the PostgreSQL pool). On a new data
+ * directory initdb runs here, and its WASM memory (~430 MB) stays with the process even after PGlite is
+ * closed (measured: closing and reopening gave none of it back); long-running services therefore create the
+ * cluster on a throw-away thread first (pglite-thread.ts, initdbInThread).
+ */
 export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
-  const options = { parsers: sharedParsers, postgresqlconf: embeddedSettings };
-  const initialising = needsInitdb(dataDir);
-  let pglite = await PGlite.create(dataDir, options);
-  if (initialising) {
-    // initdb ran on this thread: its WASM memory (~430 MB) stays referenced until PGlite is closed (and the
-    // process keeps much of it: long-running services create the cluster on a throw-away thread instead).
-    await pglite.close();
-    pglite = await PGlite.create(dataDir, options);
-  }
+  const pglite = await PGlite.create(dataDir, { parsers: sharedParsers, postgresqlconf: embeddedSettings });
   await pglite.exec("SET TIME ZONE 'UTC'");
   return pglite;
 }
