@@ -281,9 +281,14 @@ async function computeRange(tx: Queryable, periods: Period[], opening: Opening, 
     rangeStart: (periods[0] as Period).start,
     rangeEnd: (periods.at(-1) as Period).end,
   };
-  const movements = byPeriodStart(await readMovements(tx, range, slices));
-  const registrations = byPeriodStart(await tx.query(kpiQueries.registrations, range));
-  const conversion = byPeriodStart(await tx.query(kpiQueries.conversion, range));
+  // Registrations and conversion are read alongside the movements (at once where they run in slices).
+  const read = await readMovements(tx, range, slices, async (alongside) => ({
+    registrations: await alongside.query(kpiQueries.registrations, range),
+    conversion: await alongside.query(kpiQueries.conversion, range),
+  }));
+  const movements = byPeriodStart(read.movements);
+  const registrations = byPeriodStart(read.alongside.registrations);
+  const conversion = byPeriodStart(read.alongside.conversion);
   let current = opening;
   return periods.map((period) => {
     const start = period.start.getTime();

@@ -24,6 +24,18 @@ export interface RangeParams extends Record<string, Date | readonly Date[]> {
   readonly rangeEnd: Date;
 }
 
+/** A half-open range of user ids, as decimal text (ids are bigint). */
+export interface UserRange {
+  readonly usersFrom: string;
+  readonly usersTo: string;
+}
+
+/** mrr-movements.sql's: the periods (no rangeStart: events before the first bound are its opening). */
+export interface MovementParams extends UserRange, Record<string, string | Date | readonly Date[]> {
+  readonly bounds: readonly Date[];
+  readonly rangeEnd: Date;
+}
+
 export interface MovementRow {
   periodStart: Date;
   newMrrCents: number;
@@ -52,9 +64,6 @@ export const kpiQueries = {
     'mrrSnapshot',
     'mrr-snapshot.sql',
   ),
-  /** `slices`/`slice`: the users with user_id % slices = slice (1 and 0: all); see sliced-movements.ts. */
-  mrrMovements: kpiQuery<RangeParams & { slices: number; slice: number }, MovementRow>(
-    'mrrMovements',
-    'mrr-movements.sql',
-  ),
+  /** The users with usersFrom <= user_id < usersTo (sliced-movements.ts `allUsers`: all of them). */
+  mrrMovements: kpiQuery<MovementParams, MovementRow>('mrrMovements', 'mrr-movements.sql'),
 } as const;

@@ -35,7 +35,12 @@ const monthly = {
 };
 
 /** mrr-movements.sql over all users at once (the KPI engine may split it in slices of the users). */
-const monthlyMovements = { ...monthly, slices: '1', slice: '0' };
+const monthlyMovements = {
+  bounds: monthly.bounds,
+  rangeEnd: monthly.rangeEnd,
+  usersFrom: '0',
+  usersTo: '9223372036854775807',
+};
 
 /** Month starts from the one holding the range start, and the range end itself ("now"), as `at`. */
 const instants = `SELECT month_start AT TIME ZONE 'UTC' AS at
@@ -44,7 +49,11 @@ const instants = `SELECT month_start AT TIME ZONE 'UTC' AS at
 UNION
 SELECT ${grafanaTime.to}`;
 
-function perPeriod(file: string, select: string, bindings = monthly): ReturnType<typeof sqlSeries> {
+function perPeriod(
+  file: string,
+  select: string,
+  bindings: Readonly<Record<string, string>> = monthly,
+): ReturnType<typeof sqlSeries> {
   const kpi = kpiSql(file, bindings);
   return sqlSeries(`SELECT ${select}\n  FROM (\n${kpi.sql}\n) AS kpi\n ORDER BY 1`, [kpi.source]);
 }

@@ -14,55 +14,56 @@
 --   cancels (the latter seen within one follow interval) are not estimates and do not count; nor does a
 --   user whose estimated cancel is outweighed in the period (expansion, reactivation, no movement).
 -- How: a user's MRR only moves when one of their pledges is created (+amount) or cancelled (−amount), and
---   MRR at an instant t is the sum of those events strictly before t. So only events inside the range are
---   read (one pass, indexed by time), summed per user and period, and turned into s and e with a running
---   sum that starts from the user's MRR at rangeStart. Users with no event in a period do not move.
---   The opening MRR is summed for every user with a pledge before rangeStart (one pass, hashed), not only for
---   the users moving in the range: restricted to those, the planner probed the (user_id, created_at) index
---   once per user — 60 s for one month over 10M pledges; unrestricted it is 1.3–1.5× faster at 1M too.
+--   MRR at an instant t is the sum of those events strictly before t. The events of a user arrive in time
+--   order straight from two indexes — (user_id, created_at) INCLUDE (amount_cents) and the partial
+--   (user_id, cancelled_at) INCLUDE (amount_cents, cancelled_at_source), migration 0011 — merged (each
+--   branch is a subquery ordered by its index, so the planner merges them instead of sorting 1.45M events),
+--   and one window in that order keeps the running sum: nothing is hashed and nothing is sorted. Events
+--   before :rangeStart fall in bucket 0 (width_bucket below the first bound), so a user's running sum
+--   starts from their MRR at rangeStart without a second pass; bucket 0 is never reported.
+--   The last event of a user in a period (the next event is in another period, lead) holds e, the same
+--   row of the user's previous period holds s (lag over those rows alone); pledged_before is a creation
+--   counted before the period; estimated the estimated cancels counted inside it.
+--   Measured on 1M dense pledges (PostgreSQL 15, 2 cores, 24 months, one process): 1.35 s against 1.53 s
+--   for the former hash-grouped form (per-(user, period) hash aggregate spilling to disk, then a sort for
+--   the window); at 10M the hash aggregate's spill made the former form 3× slower than this one.
 --   An event at time x falls in the period containing x: a pledge created at a boundary b is not active
 --   at b, and one cancelled at b still is — exactly the definition of "active at t".
 --   The period of an instant is found by binary search in :bounds (width_bucket), not by date_trunc with a
 --   time zone: on 1.45M events the time-zone arithmetic alone cost about 0.6 s (measured, PostgreSQL 15).
---   The running sums are float8, exact for integers below 2^53 (90 trillion dollars in cents): a sum over
---   bigint is numeric in PostgreSQL, whose arithmetic made the whole query 1.3x slower (measured side by
---   side on 1M dense pledges, PostgreSQL 15). The outputs are cast back to bigint.
---   Every figure is a sum or a count over users, so the query can run in slices of the users (user_id
---   modulo :slices = :slice), each on a connection of its own sharing one snapshot, and the slices' rows
---   added up: the KPI engine does so on PostgreSQL (core/kpi/sliced-movements.ts); one slice is all users.
+--   Every figure is a sum or a count over users, so the query can run in slices of the users
+--   (:usersFrom <= user_id < :usersTo, a range of the indexes' leading column, so each slice reads only its
+--   part of them), each on a connection of its own sharing one snapshot, and the slices' rows added up: the
+--   KPI engine does so on PostgreSQL (core/kpi/sliced-movements.ts).
 -- Parameters: :bounds (the start of every period in the range, ascending), :rangeStart (= :bounds[1]),
---   :rangeEnd (the end of the last period), :slices and :slice (1 and 0 for all users).
+--   :rangeEnd (the end of the last period), :usersFrom and :usersTo (0 and 9223372036854775807: all users).
 WITH events AS (
-  SELECT p.user_id, width_bucket(p.created_at, :bounds::timestamptz[]) AS bucket, p.amount_cents AS delta, 1 AS created,
-         0 AS estimated
-    FROM pledges p
-   WHERE p.created_at >= :rangeStart AND p.created_at < :rangeEnd AND p.user_id % :slices = :slice
+  SELECT * FROM (SELECT p.user_id, p.created_at AS at, width_bucket(p.created_at, :bounds::timestamptz[]) AS bucket,
+                        p.amount_cents AS delta, 1 AS created, 0 AS estimated
+                   FROM pledges p
+                  WHERE p.created_at < :rangeEnd AND p.user_id >= :usersFrom::bigint AND p.user_id < :usersTo::bigint
+                  ORDER BY p.user_id, p.created_at) AS creations
   UNION ALL
-  SELECT p.user_id, width_bucket(p.cancelled_at, :bounds::timestamptz[]), -p.amount_cents, 0,
-         CASE WHEN p.cancelled_at_source = 'estimated_import' THEN 1 ELSE 0 END
-    FROM pledges p
-   WHERE p.cancelled_at >= :rangeStart AND p.cancelled_at < :rangeEnd AND p.user_id % :slices = :slice
+  SELECT * FROM (SELECT p.user_id, p.cancelled_at, width_bucket(p.cancelled_at, :bounds::timestamptz[]),
+                        -p.amount_cents, 0, CASE WHEN p.cancelled_at_source = 'estimated_import' THEN 1 ELSE 0 END
+                   FROM pledges p
+                  WHERE p.cancelled_at < :rangeEnd AND p.user_id >= :usersFrom::bigint AND p.user_id < :usersTo::bigint
+                  ORDER BY p.user_id, p.cancelled_at) AS cancels
 ),
-user_periods AS (
-  SELECT user_id, bucket, sum(delta)::float8 AS delta, sum(created)::int AS created,
-         sum(estimated)::bigint AS estimated
-    FROM events GROUP BY user_id, bucket
-),
-opening AS (
-  SELECT p.user_id,
-         coalesce(sum(p.amount_cents) FILTER (WHERE p.cancelled_at IS NULL OR p.cancelled_at >= :rangeStart), 0)
-           AS mrr
-    FROM pledges p
-   WHERE p.created_at < :rangeStart AND p.user_id % :slices = :slice
-   GROUP BY p.user_id
+running AS (
+  SELECT user_id, at, bucket, lead(bucket) OVER w AS next_bucket,
+         sum(delta) OVER w AS mrr_after, sum(created) OVER w AS created_so_far,
+         sum(estimated) OVER w AS estimated_so_far
+    FROM events
+  WINDOW w AS (PARTITION BY user_id ORDER BY at ROWS UNBOUNDED PRECEDING)
 ),
 balances AS (
-  SELECT up.bucket, up.estimated,
-         coalesce(o.mrr, 0)::float8 + sum(up.delta) OVER running - up.delta AS s,
-         coalesce(o.mrr, 0)::float8 + sum(up.delta) OVER running AS e,
-         o.user_id IS NOT NULL OR sum(up.created) OVER running - up.created > 0 AS pledged_before
-    FROM user_periods up LEFT JOIN opening o ON o.user_id = up.user_id
-  WINDOW running AS (PARTITION BY up.user_id ORDER BY up.bucket)
+  SELECT bucket, mrr_after AS e, lag(mrr_after, 1, 0::bigint) OVER w AS s,
+         lag(created_so_far, 1, 0::bigint) OVER w > 0 AS pledged_before,
+         estimated_so_far - lag(estimated_so_far, 1, 0::bigint) OVER w AS estimated
+    FROM running
+   WHERE next_bucket IS DISTINCT FROM bucket
+  WINDOW w AS (PARTITION BY user_id ORDER BY at)
 )
 SELECT (:bounds::timestamptz[])[bucket] AS "periodStart",
        coalesce(sum(e) FILTER (WHERE s = 0 AND e > 0 AND NOT pledged_before), 0)::bigint AS "newMrrCents",
@@ -76,4 +77,5 @@ SELECT (:bounds::timestamptz[])[bucket] AS "periodStart",
        count(*) FILTER (WHERE estimated > 0 AND ((s > 0 AND e = 0) OR (e > 0 AND e < s)))
          AS "estimatedChurnMovements"
   FROM balances
+ WHERE bucket > 0
  GROUP BY bucket

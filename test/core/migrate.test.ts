@@ -96,7 +96,8 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
     expect(columns('idx_pledges_artist_id')).toBe('(artist_id)');
     // 0002 adds time and (user, time) indexes for incremental KPI refresh and the change log's own; 0003 the
     // agent's sessions index; 0004 the alert history's; 0006 the case-insensitive email look-up of the login
-    // and pledge levels by artist.
+    // and pledge levels by artist; 0011 replaces the (user, time) index by one that includes the amount and
+    // adds the partial (user, cancel time) one.
     expect([...indexes.keys()].sort()).toEqual([
       'idx_alert_history_alert_name_at',
       'idx_alert_history_at',
@@ -108,7 +109,8 @@ describeEachDatabase('migrations', ({ db, fresh }) => {
       'idx_pledges_cancelled_at',
       'idx_pledges_created_at',
       'idx_pledges_user_id',
-      'idx_pledges_user_id_created_at',
+      'idx_pledges_user_id_cancelled_at',
+      'idx_pledges_user_id_created_at_amount',
       'idx_sessions_user_id',
       'idx_users_created_at',
       'idx_users_email',

@@ -40,7 +40,8 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
   it('caches the periods of a first request', async () => {
     await migrate(db());
     await seedDemoData(db(), { users: 2500, months: 14, seed: 5, until: now, append: false });
-    engine = new KpiEngine(db(), { currency: 'USD', now: () => now });
+    // One movements query per range (slices: kpi-sliced-movements.test.ts): its rows are the periods read.
+    engine = new KpiEngine(db(), { currency: 'USD', now: () => now, movementSlices: 1 });
     const first = await engine.report(monthly);
     expect(first).toEqual(await coldReport(db(), monthly));
     // November 2025 … October 2026, the open month included.

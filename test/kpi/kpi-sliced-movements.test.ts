@@ -2,12 +2,13 @@
 // transaction's snapshot (PostgreSQL): a joined connection sees exactly that snapshot — not a row committed
 // after it began — the slices add up to the whole query's figures for every field and period, and without
 // a spare pooled connection the query runs whole in the transaction.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { queriesDuring } from '../../core/db/queries-during.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
+import { userRanges } from '../../core/kpi/sliced-movements.ts';
 import type { KpiRequest } from '../../core/kpi/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
@@ -32,12 +33,32 @@ const repeatableRead = 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ';
 const cold = (db: Db, movementSlices: number) =>
   new KpiEngine(db, { currency: 'USD', cache: false, now: () => now, movementSlices });
 
+describe('user id ranges of the slices', () => {
+  it('cover first … last once, without gaps or overlaps, the last one up to last + 1', () => {
+    expect(userRanges(1n, 10n, 3)).toEqual([
+      { usersFrom: '1', usersTo: '5' },
+      { usersFrom: '5', usersTo: '9' },
+      { usersFrom: '9', usersTo: '11' },
+    ]);
+    expect(userRanges(7n, 7n, 2).map((range) => [range.usersFrom, range.usersTo])).toEqual([
+      ['7', '8'],
+      ['8', '8'],
+    ]);
+    // Ids past 2^53 stay exact (bigint arithmetic, decimal text).
+    expect(userRanges(9007199254740993n, 9007199254740996n, 2)).toEqual([
+      { usersFrom: '9007199254740993', usersTo: '9007199254740995' },
+      { usersFrom: '9007199254740995', usersTo: '9007199254740997' },
+    ]);
+  });
+});
+
 describeWithPostgres('KPI movements in slices of the users', () => {
   let temp: TempDatabase;
   let db: Db;
   beforeAll(async () => {
     temp = await createTempDatabase();
-    db = openPostgresDb({ url: temp.url, pool: testPool });
+    // Three slices and the reads alongside them need five connections besides the transaction's own.
+    db = openPostgresDb({ url: temp.url, pool: { ...testPool, max: 8 } });
     await migrate(db);
     await seedDemoData(db, { users: 2000, months: 24, seed: 17, until: now, append: false });
   });
