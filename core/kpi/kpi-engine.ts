@@ -11,7 +11,7 @@
 // the store by `storedPeriods` (newest kept), the last reports by a total number of periods.
 import type { Db, Queryable } from '../db/types.ts';
 import { assemblePeriod, closingOf, type Opening, type PeriodFacts, withMaturity } from './assemble.ts';
-import { kpiQueries, type RangeParams } from './kpi-queries.ts';
+import { kpiQueries, type RangeParams, withoutJit } from './kpi-queries.ts';
 import { type ParsedKpiRequest, parseKpiRequest } from './kpi-request.ts';
 import { defaultMaxOpenUsers, OpenPeriodState } from './open-period.ts';
 import type { ChangeSummary } from './period-cache.ts';
@@ -122,7 +122,10 @@ export class KpiEngine {
   async #periodFacts(interval: KpiInterval, periods: Period[]): Promise<PeriodFacts[]> {
     await this.#pruneChangeLog();
     const { facts, computed, snapshot } = await this.db.transaction(async (tx) => {
-      await tx.runScript('kpi.repeatableRead', 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await tx.runScript(
+        'kpi.repeatableRead',
+        `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; ${withoutJit}`,
+      );
       const now = this.#now().getTime();
       const change = await this.#cache?.sync(tx, now, this.#earliestOpenStart());
       if (change) this.#noteChange(change);

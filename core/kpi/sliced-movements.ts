@@ -13,7 +13,7 @@
 // transaction and the other reads after it.
 import { defineQuery } from '../db/query.ts';
 import type { Queryable } from '../db/types.ts';
-import { kpiQueries, type MovementRow, type RangeParams, type UserRange } from './kpi-queries.ts';
+import { kpiQueries, type MovementRow, type RangeParams, type UserRange, withoutJit } from './kpi-queries.ts';
 
 /** Two: the cores of the machines measured on; more pays only on a server with more cores. */
 export const defaultMovementSlices = 2;
@@ -43,12 +43,18 @@ export async function readMovements<T>(
     const ranges = span?.first && span.last ? userRanges(BigInt(span.first), BigInt(span.last), slices) : [];
     const sliceReads = ranges.map((users) => async (joined: Queryable) => {
       // Each slice in one server process: the slices are the parallelism, workers on top oversubscribe.
-      await joined.runScript('kpi.sliceWithoutWorkers', 'SET LOCAL max_parallel_workers_per_gather = 0');
+      await joined.runScript(
+        'kpi.sliceSettings',
+        `SET LOCAL max_parallel_workers_per_gather = 0; ${withoutJit}`,
+      );
       return { rows: await joined.query(kpiQueries.mrrMovements, { ...periods, ...users }) };
     });
     const parts = await tx.inSharedSnapshot<{ rows: MovementRow[] } | { other: T }>([
       ...sliceReads,
-      async (joined) => ({ other: await alongside(joined) }),
+      async (joined) => {
+        await joined.runScript('kpi.withoutJit', withoutJit);
+        return { other: await alongside(joined) };
+      },
     ]);
     if (parts) {
       const other = parts.at(-1) as { other: T };
