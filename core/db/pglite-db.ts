@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { poolChannel } from '../telemetry/db-channels.ts';
 import { copyStatement, csvChunks } from './csv.ts';
 import { inProcessEngine, needsInitdb, openPglite, type PgliteEngine } from './pglite-engine.ts';
+import { copyTemplate } from './pglite-template.ts';
 import { bindParams, type Query, type QueryParams, type SqlValue } from './query.ts';
 import { QueryEvents } from './query-events.ts';
 import { type QueueLane, SerialQueue } from './serial-queue.ts';
@@ -25,17 +26,22 @@ export interface PgliteOptions {
    */
   readonly thread?: 'main' | 'worker';
   /**
-   * A new data directory's cluster is created on a throw-away thread, so the memory initdb takes is given
-   * back (long-running services: `pulse start`). Default false (one-shot commands and tests).
+   * A new data directory is a copy of the template cluster made at install (pglite-template.ts); without
+   * one, its cluster is created by initdb — with this set on a throw-away thread, so the memory initdb takes
+   * is given back (long-running services: `pulse start`). Default false (one-shot commands and tests).
    */
   readonly initdbInThread?: boolean;
+  /** False: create a new cluster with initdb even when there is a template (tests of that path). */
+  readonly template?: boolean;
 }
 
 export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(options.dataDir, { recursive: true });
   const dataDir = inMemory ? undefined : options.dataDir;
-  if (options.initdbInThread && dataDir && needsInitdb(dataDir)) {
+  const copied =
+    dataDir && needsInitdb(dataDir) && options.template !== false && (await copyTemplate(dataDir));
+  if (dataDir && !copied && needsInitdb(dataDir) && options.initdbInThread) {
     await (await import('./pglite-thread.ts')).initdbInThread(dataDir);
   }
   const pglite =

@@ -40,7 +40,7 @@ export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
  * 32 MB of shared buffers instead of PGlite's 160: the demo's data (a few MB) fits many times over, and the
  * WASM heap stays ~50 MB smaller for the life of the process.
  */
-const embeddedSettings = ['shared_buffers=32MB'];
+export const embeddedSettings = ['shared_buffers=32MB'];
 
 export function inProcessEngine(pglite: PGlite): PgliteEngine {
   return {

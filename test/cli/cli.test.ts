@@ -74,10 +74,10 @@ describe('pulse migrate and seed on the embedded database', () => {
     const migrated = await runCli(['migrate'], env);
     expect(migrated).toMatchObject({ code: 0 });
     expect(migrated.stdout).toMatch(
-      /Applied 10 migration\(s\) to embedded database .*0001_pledge_tables, 0002_kpi_change_log, 0003_agent_sessions, 0004_alert_history, 0005_scaling_records, 0006_legacy_import, 0007_legacy_follow, 0008_kpi_period_store, 0009_kpi_changed_users, 0010_alert_lease/,
+      /Applied 11 migration\(s\) to embedded database .*0010_alert_lease, 0011_kpi_event_indexes/,
     );
     expect((await runCli(['migrate'], env)).stdout).toMatch(
-      /up to date \(10 migration\(s\) already applied\)/,
+      /up to date \(11 migration\(s\) already applied\)/,
     );
 
     const seeded = await runCli(

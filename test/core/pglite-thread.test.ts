@@ -69,7 +69,13 @@ describe('embedded database on a worker thread', () => {
   it('creates a new cluster on a throw-away thread, and keeps its data across a reopen', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'pulse-pglite-thread-')), 'pglite');
     dirs.push(dir);
-    const first = await openPgliteDb({ dataDir: dir, thread: 'worker', initdbInThread: true });
+    // Without the template (an install that skipped `prepare`): initdb, on a thread of its own.
+    const first = await openPgliteDb({
+      dataDir: dir,
+      thread: 'worker',
+      initdbInThread: true,
+      template: false,
+    });
     expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
     await setUp(first);
     await first.close();
