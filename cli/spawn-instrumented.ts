@@ -7,9 +7,19 @@ import { fromPackageRoot } from '../core/package-root.ts';
 /** The drop-in agent's entry: plain JavaScript, the agent itself built ahead of time (npm run build:agent). */
 export const dropInEntry = fromPackageRoot('agent', 'register.js');
 
-/** The node arguments that run `entry` (a TypeScript path) under tsx and the drop-in agent. */
+/** The node arguments that run `entry` under the drop-in agent (a TypeScript entry through tsx). */
 export function instrumentedCommand(entry: string): string[] {
-  return ['--import', import.meta.resolve('tsx'), '--import', dropInEntry, entry];
+  const typeScript = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+  return [...typeScript, '--import', dropInEntry, entry];
+}
+
+/**
+ * `source` (a TypeScript entry) or, when this CLI runs compiled (cli/bin.js chose cli/dist/, fresh, whose
+ * build compiled the entries of cli/dist/system/ from the same sources), its compiled twin there.
+ */
+export function systemEntry(source: string, compiledName: string): string {
+  const runningCompiled = !import.meta.url.endsWith('.ts');
+  return runningCompiled ? fromPackageRoot('cli', 'dist', 'system', compiledName) : source;
 }
 
 export async function runInstrumented(entry: string, env: NodeJS.ProcessEnv): Promise<number> {

@@ -1,13 +1,25 @@
 // PGlite on a worker thread of its own: the WASM PostgreSQL executes there, so a long query (a cold KPI
 // read) leaves this thread's event loop free to answer requests. Requests are sent one at a time in order
 // (PgliteDb already serialises them); rows come back by structured clone. The thread starts from a plain
-// JavaScript file that loads the TypeScript entry through tsx (pglite-thread-worker.mjs).
+// JavaScript file that loads the TypeScript entry through tsx (pglite-thread-worker.mjs), or compiled.
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { fromPackageRoot } from '../package-root.ts';
 import type { PgliteEngine } from './pglite-engine.ts';
 import type { ThreadReply, ThreadRequest } from './pglite-thread-entry.ts';
 
 type Pending = { resolve: (rows: unknown[]) => void; reject: (error: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The thread's first file: compiled (cli/dist/system/, built with the process that runs this module
+ * compiled: `pulse start`) or, from the TypeScript sources, the plain-JavaScript file that loads the entry
+ * through tsx.
+ */
+function workerEntry(): URL {
+  if (import.meta.url.endsWith('.ts')) return new URL('./pglite-thread-worker.mjs', import.meta.url);
+  return pathToFileURL(fromPackageRoot('cli', 'dist', 'system', 'pglite-thread-entry.js'));
+}
 
 /** A worker running the entry; resolves once it said it is ready (or rejects with its error). */
 async function startWorker(workerData: {
@@ -15,7 +27,7 @@ async function startWorker(workerData: {
   initdbOnly?: boolean;
 }): Promise<Worker> {
   // No execArgv: the parent's OpenTelemetry preload must not start a second SDK on the thread.
-  const worker = new Worker(new URL('./pglite-thread-worker.mjs', import.meta.url), {
+  const worker = new Worker(workerEntry(), {
     workerData,
     execArgv: [],
   });

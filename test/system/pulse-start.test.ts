@@ -3,8 +3,26 @@
 // live health shows traffic scraped from the embedded agent, the embedded-database alert is raised (2,000
 // demo users > 100), the scaling checklist puts the system in phase 2, the KPI gauges count the users, and
 // Ctrl-C stops everything with exit code 0.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inCi } from '../support/postgres.ts';
 import { type RunningPulse, startPulse } from '../support/pulse-start.ts';
+
+/** The command lines of `parent`'s child processes (Linux /proc), arguments joined by spaces. */
+function childCommandLines(parent: number): string[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === parent
+        ? [readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim()]
+        : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+}
 
 interface Health {
   total: { requestsPerSecond: number | null; latencyP95: number | null }[];
@@ -15,7 +33,8 @@ describe('pulse start --demo', () => {
   let pulse: RunningPulse;
 
   beforeAll(async () => {
-    pulse = await startPulse();
+    // PULSE_DEBUG: the CLI says whether it runs compiled (cli/dist/) or from the sources.
+    pulse = await startPulse({ PULSE_DEBUG: '1' });
   }, 120_000);
 
   afterAll(async () => {
@@ -82,6 +101,20 @@ describe('pulse start --demo', () => {
     // npm test builds the dashboard before the suites run.
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<title>Pledgr Pulse<\/title>/);
+  });
+
+  it('runs the system process compiled when the CLI runs compiled: no tsx, no TypeScript compiled at run time', () => {
+    const compiled = pulse.output().includes('running the compiled CLI');
+    // npm test builds the CLI before the suites run: in CI it must be the compiled path.
+    if (inCi) expect(compiled).toBe(true);
+    const system = childCommandLines(pulse.child.pid ?? 0).find((line) => line.includes('system/main'));
+    expect(system).toBeDefined();
+    if (compiled) {
+      expect(system).toMatch(/--import \S*agent\/register\.js \S*cli\/dist\/system\/main\.js$/);
+      expect(system).not.toMatch(/tsx/);
+    } else {
+      expect(system).toMatch(/tsx.*cli\/system\/main\.ts$/);
+    }
   });
 
   it('stops everything on Ctrl-C (SIGINT to the whole process group) with exit code 0', async () => {
