@@ -2,7 +2,7 @@
 // must patch modules before they are imported, which this CLI process already did), forwards SIGTERM and
 // SIGINT to it, and resolves with its exit code. `pulse agent` and `pulse start` run this way.
 import { spawn } from 'node:child_process';
-import { fromPackageRoot } from '../core/package-root.ts';
+import { compiledSystemFile, fromPackageRoot } from '../core/package-root.ts';
 
 /** The drop-in agent's entry: plain JavaScript, the agent itself built ahead of time (npm run build:agent). */
 export const dropInEntry = fromPackageRoot('agent', 'register.js');
@@ -19,7 +19,7 @@ export function instrumentedCommand(entry: string): string[] {
  */
 export function systemEntry(source: string, compiledName: string): string {
   const runningCompiled = !import.meta.url.endsWith('.ts');
-  return runningCompiled ? fromPackageRoot('cli', 'dist', 'system', compiledName) : source;
+  return runningCompiled ? compiledSystemFile(compiledName) : source;
 }
 
 export async function runInstrumented(entry: string, env: NodeJS.ProcessEnv): Promise<number> {

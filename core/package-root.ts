@@ -31,3 +31,11 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 export function fromPackageRoot(...segments: string[]): string {
   return join(packageRoot, ...segments);
 }
+
+/**
+ * A file of the compiled `pulse start` process (cli/dist/system/, built with the CLI by cli/build.js), which
+ * runs in place of the TypeScript sources when the CLI runs compiled.
+ */
+export function compiledSystemFile(name: string): string {
+  return fromPackageRoot('cli', 'dist', 'system', name);
+}

@@ -39,10 +39,9 @@ export async function openPgliteDb(options: PgliteOptions): Promise<Db> {
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(options.dataDir, { recursive: true });
   const dataDir = inMemory ? undefined : options.dataDir;
-  const copied =
-    dataDir && needsInitdb(dataDir) && options.template !== false && (await copyTemplate(dataDir));
-  if (dataDir && !copied && needsInitdb(dataDir) && options.initdbInThread) {
-    await (await import('./pglite-thread.ts')).initdbInThread(dataDir);
+  if (dataDir && needsInitdb(dataDir)) {
+    const copied = options.template !== false && (await copyTemplate(dataDir));
+    if (!copied && options.initdbInThread) await (await import('./pglite-thread.ts')).initdbInThread(dataDir);
   }
   const pglite =
     options.thread === 'worker'

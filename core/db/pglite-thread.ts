@@ -4,7 +4,7 @@
 // JavaScript file that loads the TypeScript entry through tsx (pglite-thread-worker.mjs), or compiled.
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { fromPackageRoot } from '../package-root.ts';
+import { compiledSystemFile } from '../package-root.ts';
 import type { PgliteEngine } from './pglite-engine.ts';
 import type { ThreadReply, ThreadRequest } from './pglite-thread-entry.ts';
 
@@ -18,7 +18,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
  */
 function workerEntry(): URL {
   if (import.meta.url.endsWith('.ts')) return new URL('./pglite-thread-worker.mjs', import.meta.url);
-  return pathToFileURL(fromPackageRoot('cli', 'dist', 'system', 'pglite-thread-entry.js'));
+  return pathToFileURL(compiledSystemFile('pglite-thread-entry.js'));
 }
 
 /** A worker running the entry; resolves once it said it is ready (or rejects with its error). */

@@ -15,20 +15,23 @@ const countUsers = defineQuery<Record<string, never>, { users: number }>(
   'SELECT count(*)::int AS users FROM users',
 );
 
+/** An agent on PGlite in memory, on a free port, with its rate limits off (the load would hit them). */
+const embeddedAgentConfig = () =>
+  loadAgentConfig({
+    DATABASE_TYPE: 'embedded',
+    PULSE_DATA_DIR: 'memory://',
+    PORT: '0',
+    RATE_LIMIT_API: 'off',
+    RATE_LIMIT_AUTH: 'off',
+  });
+
 describe('pulse load against a real agent', () => {
   let agent: RunningAgent;
   let summary: LoadSummary;
   const serverErrors: string[] = [];
 
   beforeAll(async () => {
-    const config = loadAgentConfig({
-      DATABASE_TYPE: 'embedded',
-      PULSE_DATA_DIR: 'memory://',
-      PORT: '0',
-      RATE_LIMIT_API: 'off',
-      RATE_LIMIT_AUTH: 'off',
-    });
-    agent = await startAgent(config, (message) => serverErrors.push(message));
+    agent = await startAgent(embeddedAgentConfig(), (message) => serverErrors.push(message));
     summary = await runLoad({ url: agent.url, requests: 600, connections: 8, invalidShare: 0.1 });
     // 600 requests with bcrypt/scrypt logins on a busy 2-core machine: a generous bound, not a speed test.
   }, 120_000);
@@ -85,14 +88,7 @@ describe('pulse load as a person runs it', () => {
   let agent: RunningAgent;
 
   beforeAll(async () => {
-    const config = loadAgentConfig({
-      DATABASE_TYPE: 'embedded',
-      PULSE_DATA_DIR: 'memory://',
-      PORT: '0',
-      RATE_LIMIT_API: 'off',
-      RATE_LIMIT_AUTH: 'off',
-    });
-    agent = await startAgent(config, () => {});
+    agent = await startAgent(embeddedAgentConfig(), () => {});
   }, 30_000);
 
   afterAll(async () => {
