@@ -82,7 +82,7 @@ export interface KpiSettings {
   readonly cachePeriods: number;
   /** The most moving (or registered) users the open period is kept per user for (about 90 bytes each). */
   readonly openPeriodUsers: number;
-  /** Slices of the users a from-scratch range is computed in at once, on PostgreSQL (1: whole). */
+  /** Connections a from-scratch range is computed on at once, on PostgreSQL (1: whole, in the transaction). */
   readonly querySlices: number;
 }
 

@@ -39,8 +39,8 @@ export interface KpiEngineOptions {
   /** The most moving users a period kept per user may have (default 250,000, about 30 MB); 0 keeps none. */
   readonly maxOpenUsers?: number;
   /**
-   * In how many slices of the users, run at once on connections sharing one snapshot, a range of periods
-   * is computed on PostgreSQL (default 2; 1 runs it whole). See sliced-movements.ts.
+   * On how many connections sharing one snapshot, each taking ranges of the users from one queue, a range
+   * of periods is computed on PostgreSQL (default 2; 1 runs it whole). See sliced-movements.ts.
    */
   readonly movementSlices?: number;
   /** Told when storing computed periods failed (the report is still served). */

@@ -8,7 +8,7 @@ import { queriesDuring } from '../../core/db/queries-during.ts';
 import { defineQuery } from '../../core/db/query.ts';
 import type { Db } from '../../core/db/types.ts';
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
-import { userRanges } from '../../core/kpi/sliced-movements.ts';
+import { rangesPerConnection, userRanges } from '../../core/kpi/sliced-movements.ts';
 import type { KpiRequest } from '../../core/kpi/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
@@ -57,7 +57,7 @@ describeWithPostgres('KPI movements in slices of the users', () => {
   let db: Db;
   beforeAll(async () => {
     temp = await createTempDatabase();
-    // Three slices and the reads alongside them need five connections besides the transaction's own.
+    // Three joined connections and one left for everything else, besides the transaction's own.
     db = openPostgresDb({ url: temp.url, pool: { ...testPool, max: 8 } });
     await migrate(db);
     await seedDemoData(db, { users: 2000, months: 24, seed: 17, until: now, append: false });
@@ -86,12 +86,15 @@ describeWithPostgres('KPI movements in slices of the users', () => {
   it('adds the slices up to the whole query, for every field and period', async () => {
     for (const request of [monthly, weekly]) {
       const whole = await cold(db, 1).report(request);
-      for (const slices of [2, 3]) {
+      for (const connections of [2, 3]) {
         const events = await queriesDuring(db, async () => {
-          expect(await cold(db, slices).report(request)).toEqual(whole);
+          expect(await cold(db, connections).report(request)).toEqual(whole);
         });
         const names = events.map((event) => event.queryName);
-        expect(names.filter((name) => name === 'kpi.mrrMovements')).toHaveLength(slices);
+        expect(names.filter((name) => name === 'kpi.mrrMovements')).toHaveLength(
+          connections * rangesPerConnection,
+        );
+        expect(names.filter((name) => name === 'kpi.sliceSettings')).toHaveLength(connections);
         expect(names.filter((name) => name === 'db.exportSnapshot')).toHaveLength(1);
       }
       expect(
