@@ -72,7 +72,12 @@ export async function readMovements<T>(
         'kpi.sliceSettings',
         `SET LOCAL max_parallel_workers_per_gather = 0; ${withoutJit}`,
       );
-      for (let next = queue.shift(); next; next = queue.shift()) await next(joined);
+      try {
+        for (let next = queue.shift(); next; next = queue.shift()) await next(joined);
+      } catch (error) {
+        queue.length = 0; // the read fails as a whole: the other connections stop after their current range
+        throw error;
+      }
     };
     const joined = await tx.inSharedSnapshot(Array.from({ length: connections }, () => worker));
     if (joined && other) return { movements: addUpByPeriod(movements), alongside: other.value };

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDb } from '../../core/db/postgres-db.ts';
 import { queriesDuring } from '../../core/db/queries-during.ts';
 import { defineQuery } from '../../core/db/query.ts';
-import type { Db } from '../../core/db/types.ts';
+import type { Db, Queryable } from '../../core/db/types.ts';
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
-import { rangesPerConnection, userRanges } from '../../core/kpi/sliced-movements.ts';
+import { listPeriods } from '../../core/kpi/periods.ts';
+import { rangesPerConnection, readMovements, userRanges } from '../../core/kpi/sliced-movements.ts';
 import type { KpiRequest } from '../../core/kpi/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
@@ -29,6 +30,21 @@ const addPledge = defineQuery<Record<string, never>, never>(
    VALUES ((SELECT min(id) FROM users), 1, 700, '2026-05-05T00:00:00Z')`,
 );
 const repeatableRead = 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ';
+const sleep = defineQuery<{ seconds: number }, never>('test.slicedSleep', 'SELECT pg_sleep(:seconds)');
+const missingTable = defineQuery<Record<string, never>, never>(
+  'test.slicedFails',
+  'SELECT * FROM no_such_table',
+);
+const monthlyPeriods = listPeriods(
+  new Date('2025-01-01T00:00:00Z'),
+  new Date('2026-11-01T00:00:00Z'),
+  'month',
+);
+const monthlyRange = {
+  bounds: monthlyPeriods.map((period) => period.start),
+  rangeStart: new Date('2025-01-01T00:00:00Z'),
+  rangeEnd: new Date('2026-11-01T00:00:00Z'),
+};
 
 const cold = (db: Db, movementSlices: number) =>
   new KpiEngine(db, { currency: 'USD', cache: false, now: () => now, movementSlices });
@@ -103,6 +119,40 @@ describeWithPostgres('KPI movements in slices of the users', () => {
         ),
       ).toBe(true);
     }
+  });
+
+  it('lets the other connection take the ranges while one is held up, with the same figures', async () => {
+    const read = (connections: number, alongside: (tx: Queryable) => Promise<string>) =>
+      db.transaction(async (tx) => {
+        await tx.runScript('test.repeatableRead', repeatableRead);
+        return readMovements(tx, monthlyRange, connections, alongside);
+      });
+    const whole = await read(1, async () => 'whole');
+    // The other reads hold their connection for a second: every range goes to the other one meanwhile.
+    const events = await queriesDuring(db, async () => {
+      const held = await read(2, async (joined) => {
+        await joined.query(sleep, { seconds: 1 });
+        return 'held';
+      });
+      expect(held.alongside).toBe('held');
+      const byStart = (rows: typeof whole.movements) =>
+        [...rows].sort((a, b) => a.periodStart.getTime() - b.periodStart.getTime());
+      expect(byStart(held.movements)).toEqual(byStart(whole.movements));
+    });
+    const order = events.map((event) => event.queryName);
+    const ranges = order.filter((name) => name === 'kpi.mrrMovements');
+    expect(ranges).toHaveLength(2 * rangesPerConnection);
+    // All ranges were read before the held connection was free again.
+    expect(order.lastIndexOf('kpi.mrrMovements')).toBeLessThan(order.indexOf('test.slicedSleep'));
+  });
+
+  it('fails as a whole when one connection fails, and the pool stays whole', async () => {
+    const failing = db.transaction(async (tx) =>
+      readMovements(tx, monthlyRange, 2, async (joined) => joined.query(missingTable, {})),
+    );
+    await expect(failing).rejects.toThrow(/no_such_table/);
+    const again = await cold(db, 2).report(monthly);
+    expect(again).toEqual(await cold(db, 1).report(monthly));
   });
 
   it('runs the query whole when the pool has no spare connection for the slices', async () => {
