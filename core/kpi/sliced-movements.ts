@@ -4,13 +4,16 @@
 // query reads) on connections that share the reading transaction's snapshot return rows that add up to the
 // whole — the same figures, read at the same instant — while as many server processes do the work, each
 // reading only its part of the indexes. The N connections take the work from one queue: first the caller's
-// other reads of the range (registrations, conversion), then 4 × N ranges of the users, each connection the
+// other reads of the range (registrations, conversion), then 8 × N ranges of the users, each connection the
 // next one when it is done, so a connection slowed by anything else on the server (or a range denser than
-// the others) does less instead of holding the rest up. Each connection is one server process (no parallel
-// workers of its own), so connections beyond the server's cores only compete. Measured on the 1M-pledge
-// dense set (PostgreSQL 15, 2 cores, 24 months): the whole query 1.53–1.7 s alone; the engine from scratch
-// 0.99–1.05 s on a quiet machine, eight ranges of 0.19–0.24 s each and conversion 0.17–0.23 s on two
-// connections — as much CPU as the whole query and the other reads take, spread over both cores.
+// the others) does less instead of holding the rest up, and the last range to finish is short. Each
+// connection is one server process (no parallel workers of its own), so connections beyond the server's
+// cores only compete. Measured (PostgreSQL 15, 2 cores, 24 months, dense data): on 1M pledges the engine
+// from scratch takes as long as the whole query alone and the other reads need in CPU, spread over both
+// cores (0.99–1.05 s on a quiet machine with 4 ranges per connection; 4 or 8: no difference); on 10M,
+// alternating in pairs on a loaded machine, one range per connection (two halves) 18.4 and 20.6 s against
+// 15.1 and 15.2 s with 4 ranges, then in a second run 4 ranges 17.6 and 18.2 s against 15.4 and 16.0 s with
+// 8: the more ranges, the shorter the tail one connection runs alone.
 // Ranges are equal widths of [smallest, largest] user id with a pledge: even for ids handed out in order.
 // Without N + 1 spare pooled connections, on PGlite, or with N = 1, the query runs whole in the
 // transaction and the other reads after it.
@@ -25,7 +28,7 @@ export const defaultMovementSlices = 2;
  * Ranges of the users per connection: each connection takes the next range when it is done with one, so
  * a connection slowed by anything else on the server does fewer of them instead of holding the others up.
  */
-export const rangesPerConnection = 4;
+export const rangesPerConnection = 8;
 
 /** Every user: the range the query runs with when it is not sliced. */
 export const allUsers: UserRange = { usersFrom: '0', usersTo: '9223372036854775807' };
