@@ -18,7 +18,7 @@
 --   order straight from two indexes — (user_id, created_at) INCLUDE (amount_cents) and the partial
 --   (user_id, cancelled_at) INCLUDE (amount_cents, cancelled_at_source), migration 0011 — merged (each
 --   branch is a subquery ordered by its index, so the planner merges them instead of sorting 1.45M events),
---   and one window in that order keeps the running sum: nothing is hashed and nothing is sorted. Events
+--   and one window in that order keeps the running sum: no event is hashed or sorted. Events
 --   before :bounds[1] fall in bucket 0 (width_bucket below the first bound), so a user's running sum
 --   starts from their MRR at the range's start without a second pass; bucket 0 is never reported.
 --   The last event of a user in a period (the next event is in another period, lead) holds e; the same
