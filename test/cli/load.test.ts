@@ -3,27 +3,17 @@
 // database holds exactly the users the run registered.
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../../agent/config.ts';
 import { type RunningAgent, startAgent } from '../../agent/server.ts';
 import { type LoadSummary, runLoad } from '../../cli/load/load-generator.ts';
 import { requestKinds } from '../../cli/load/traffic-mix.ts';
 import { defineQuery } from '../../core/db/query.ts';
+import { embeddedAgentConfig } from '../support/embedded-agent-config.ts';
 import { runCli } from '../support/run-cli.ts';
 
 const countUsers = defineQuery<Record<string, never>, { users: number }>(
   'test.countUsers',
   'SELECT count(*)::int AS users FROM users',
 );
-
-/** An agent on PGlite in memory, on a free port, with its rate limits off (the load would hit them). */
-const embeddedAgentConfig = () =>
-  loadAgentConfig({
-    DATABASE_TYPE: 'embedded',
-    PULSE_DATA_DIR: 'memory://',
-    PORT: '0',
-    RATE_LIMIT_API: 'off',
-    RATE_LIMIT_AUTH: 'off',
-  });
 
 describe('pulse load against a real agent', () => {
   let agent: RunningAgent;

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentApp } from '../../agent/app.ts';
-import { loadAgentConfig } from '../../agent/config.ts';
 import { type RunningAgent, startAgent } from '../../agent/server.ts';
 import { type CollectorDeps, createCollectorApp } from '../../collector/app.ts';
 import { dashboardRoutes } from '../../collector/routes/dashboard-routes.ts';
@@ -19,6 +18,7 @@ import type { RunningCollector } from '../../collector/server.ts';
 import type { Db } from '../../core/db/types.ts';
 import { errorHandler, notFound } from '../../core/http/http-errors.ts';
 import { startTestCollector, testTokens } from '../support/collector.ts';
+import { embeddedAgentConfig } from '../support/embedded-agent-config.ts';
 
 const longName = 'a'.repeat(8_000);
 
@@ -119,16 +119,7 @@ describe('route and body errors on the real services', () => {
   let collector: RunningCollector;
 
   beforeAll(async () => {
-    agent = await startAgent(
-      loadAgentConfig({
-        DATABASE_TYPE: 'embedded',
-        PULSE_DATA_DIR: 'memory://',
-        PORT: '0',
-        RATE_LIMIT_API: 'off',
-        RATE_LIMIT_AUTH: 'off',
-      }),
-      () => undefined,
-    );
+    agent = await startAgent(embeddedAgentConfig(), () => undefined);
     collector = await startTestCollector({ kind: 'embedded', dataDir: 'memory://' });
   }, 60_000);
   afterAll(async () => {

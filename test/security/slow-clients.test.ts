@@ -9,6 +9,7 @@ import { type RunningAgent, startAgent } from '../../agent/server.ts';
 import { type CollectorLimits, defaultCollectorLimits, loadCollectorConfig } from '../../collector/config.ts';
 import type { RunningCollector } from '../../collector/server.ts';
 import { startTestCollector, testTokens } from '../support/collector.ts';
+import { embeddedAgentConfig } from '../support/embedded-agent-config.ts';
 import { RawConnection } from '../support/raw-http.ts';
 
 const operator = `Authorization: Bearer ${testTokens.operator}\r\n`;
@@ -53,15 +54,7 @@ describe('slow clients and the event stream (headers 1 s, request 2 s)', () => {
       { limits: limits({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxConnections: 1_000 }) },
     );
     agent = await startAgent(
-      loadAgentConfig({
-        DATABASE_TYPE: 'embedded',
-        PULSE_DATA_DIR: 'memory://',
-        PORT: '0',
-        RATE_LIMIT_AUTH: 'off',
-        RATE_LIMIT_API: 'off',
-        HTTP_HEADERS_TIMEOUT: '1s',
-        HTTP_REQUEST_TIMEOUT: '2s',
-      }),
+      embeddedAgentConfig({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s' }),
       () => undefined,
     );
   }, 60_000);
