@@ -28,6 +28,8 @@ export interface ShapeFigures {
   /** Null when the baseline was not run (the 10M run). */
   readonly baseline: number | null;
   readonly cold: number;
+  /** Baseline ÷ from scratch for each alternating pair, in run order (empty without a baseline). */
+  readonly pairRatios: readonly number[];
   /** Where the cold time goes: seconds per KPI query. */
   readonly coldQueries: string;
   readonly coldPeakRssBytes: number;
@@ -45,27 +47,35 @@ export const seconds = (s: number) => `${s.toFixed(2)} s`;
 export async function measureShape(
   db: Db,
   load: (db: Db) => Promise<void>,
-  runs: { baselineRuns: number; coldRuns: number },
+  runs: { pairs: number; coldRuns: number },
 ): Promise<ShapeFigures> {
   const loadSeconds = await timeOnce(() => load(db));
   const months = listPeriods(benchStart, benchEnd, 'month');
-  const baseline =
-    runs.baselineRuns > 0
-      ? await medianSeconds(runs.baselineRuns, noPrep, () =>
-          baselineMonthly(db, months).then(() => undefined),
-        )
-      : null;
   const coldEngine = () => new KpiEngine(db, { currency: 'USD', cache: false, now: () => now });
-  const rss = sampleRss();
-  const cold = await medianSeconds(runs.coldRuns, noPrep, () =>
-    coldEngine()
-      .report(request)
-      .then(() => undefined),
-  );
-  const coldPeakRssBytes = rss.stop();
+  const coldOnce = async () => {
+    const rss = sampleRss();
+    const seconds = await timeOnce(() => coldEngine().report(request));
+    return { seconds, peakRss: rss.stop() };
+  };
+  // With a baseline, the two alternate (baseline, then from scratch, `pairs` times), so a machine that
+  // slows down or speeds up during the run moves both sides of every ratio alike.
+  const baselines: number[] = [];
+  const colds: Array<{ seconds: number; peakRss: number }> = [];
+  const pairRatios: number[] = [];
+  for (let pair = 0; pair < runs.pairs; pair++) {
+    const baselineSeconds = await timeOnce(() => baselineMonthly(db, months));
+    const cold = await coldOnce();
+    baselines.push(baselineSeconds);
+    colds.push(cold);
+    pairRatios.push(baselineSeconds / cold.seconds);
+  }
+  while (colds.length < runs.coldRuns) colds.push(await coldOnce());
+  const baseline = baselines.length > 0 ? median(baselines) : null;
+  const cold = median(colds.map((run) => run.seconds));
+  const coldPeakRssBytes = Math.max(...colds.map((run) => run.peakRss));
   const coldQueries = await queryTimes(db, () => coldEngine().report(request));
   const truth = await coldEngine().report(request);
-  if (runs.baselineRuns > 0) await checkAgainstBaseline(truth, await baselineMonthly(db, months));
+  if (runs.pairs > 0) await checkAgainstBaseline(truth, await baselineMonthly(db, months));
 
   const engineOn = () => new KpiEngine(db, { currency: 'USD', now: () => now });
   const running = engineOn();
@@ -95,6 +105,7 @@ export async function measureShape(
     load: loadSeconds,
     baseline,
     cold,
+    pairRatios,
     coldQueries,
     coldPeakRssBytes,
     restarted,
@@ -107,6 +118,11 @@ export async function measureShape(
 }
 
 const noPrep = async () => undefined;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
 
 async function timeOnce(task: () => Promise<unknown>): Promise<number> {
   const started = performance.now();

@@ -1,9 +1,10 @@
 // KPI refresh, side by side in one run, on two shapes of data (the generator's and a dense one, see
-// kpi-data.ts) and on both databases: the per-month baseline, the engine cold (no cache, no store), a
-// restarted engine (periods from the database store), warm (same engine, no write since), the first write
-// in the open month (builds its per-user state), one more write (re-reads one user), and a backfill into a
-// closed month (recomputes from it on). On PostgreSQL also the first GET /api/kpis of a freshly started
-// collector. Every figure is checked: the engine's answers equal the baseline's.
+// kpi-data.ts) and on both databases: the per-month baseline and the engine cold (no cache, no store),
+// alternating in pairs (five on PostgreSQL, three on PGlite: each pair's ratio is printed, the medians are
+// the figures), a restarted engine (periods from the database store), warm (same engine, no write since),
+// the first write in the open month (builds its per-user state), one more write (re-reads one user), and a
+// backfill into a closed month (recomputes from it on). On PostgreSQL also the first GET /api/kpis of a
+// freshly started collector. Every figure is checked: the engine's answers equal the baseline's.
 // KPI_BENCH_10M=1 adds the dense shape at 1,000,000 users / 10,000,000 pledges on PostgreSQL.
 import { tmpdir } from 'node:os';
 import { openPgliteDb } from '../core/db/pglite-db.ts';
@@ -74,7 +75,7 @@ async function onPostgres(shape: Shape, withBaseline: boolean): Promise<string> 
   const db = openPostgresDb({ url: temp.url, pool });
   try {
     await migrate(db);
-    const figures = await measureShape(db, shape.load, { baselineRuns: withBaseline ? 3 : 0, coldRuns: 3 });
+    const figures = await measureShape(db, shape.load, { pairs: withBaseline ? 5 : 0, coldRuns: 3 });
     // A freshly started collector's first answers, from the store the engine runs above left: at once (it
     // competes with the collector's own start-up work: the first alert evaluation reads KPIs, counts users
     // and checks the scaling guide's indexes), and from a second collector once that work has settled.
@@ -107,15 +108,15 @@ async function onPglite(shape: Shape): Promise<string> {
   const db = await openPgliteDb({ dataDir: 'memory://' });
   try {
     await migrate(db);
-    return describe(
-      'PGlite',
-      shape.name,
-      await measureShape(db, shape.load, { baselineRuns: 1, coldRuns: 1 }),
-    );
+    return describe('PGlite', shape.name, await measureShape(db, shape.load, { pairs: 3, coldRuns: 3 }));
   } finally {
     await db.close();
   }
 }
+
+/** ", pairs 10.6, 10.9, …×": each alternating pair's ratio, when there was more than one. */
+const pairs = (ratios: readonly number[]) =>
+  ratios.length > 1 ? `, pairs ${ratios.map((r) => r.toFixed(1)).join(', ')}×` : '';
 
 function describe(database: string, shape: string, f: ShapeFigures): string {
   const times = (fast: number) =>
@@ -123,7 +124,7 @@ function describe(database: string, shape: string, f: ShapeFigures): string {
   return (
     `kpi [${database}, ${shape}, loaded in ${seconds(f.load)}], 24 months: ` +
     `${f.baseline ? `per-month baseline ${seconds(f.baseline)}; ` : ''}` +
-    `cold ${seconds(f.cold)}${times(f.cold)} (${f.coldQueries}); ` +
+    `cold ${seconds(f.cold)}${times(f.cold)}${pairs(f.pairRatios)} (${f.coldQueries}); ` +
     `restarted ${ms(f.restarted)}${times(f.restarted)}; warm ${ms(f.warm)}; ` +
     `first write in the open month ${ms(f.firstWrite)} (builds its per-user state, ${f.openUsers.toLocaleString('en-US')} users); ` +
     `after one more write ${ms(f.afterWrite)}${times(f.afterWrite)}; ` +
