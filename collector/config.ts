@@ -80,7 +80,7 @@ export interface KpiSettings {
   readonly maxQueued: number;
   /** Computed periods kept in memory (least recently used dropped first); 0 keeps none. */
   readonly cachePeriods: number;
-  /** The most moving (or registered) users the open period is kept per user for (about 90 bytes each). */
+  /** The most moving (or registered) users the open period is kept per user for (about 45 bytes each). */
   readonly openPeriodUsers: number;
   /** Connections a from-scratch range is computed on at once, on PostgreSQL (1: whole, in the transaction). */
   readonly querySlices: number;
@@ -253,7 +253,7 @@ export const collectorEnvSchema = databaseEnvSchema
     KPI_MAX_CONCURRENT: wholeNumber(1, 64, 2).default(defaultKpiSettings.maxConcurrent),
     KPI_MAX_QUEUED: wholeNumber(0, 10_000, 20).default(defaultKpiSettings.maxQueued),
     KPI_CACHE_PERIODS: wholeNumber(0, 1_000_000, 20_000).default(defaultKpiSettings.cachePeriods),
-    KPI_OPEN_PERIOD_USERS: wholeNumber(0, 10_000_000, 250_000).default(defaultKpiSettings.openPeriodUsers),
+    KPI_OPEN_PERIOD_USERS: wholeNumber(0, 10_000_000, 1_000_000).default(defaultKpiSettings.openPeriodUsers),
     KPI_QUERY_SLICES: wholeNumber(1, 64, 2).default(defaultKpiSettings.querySlices),
     EVENT_STREAMS_PER_TOKEN: wholeNumber(1, 10_000, 10).default(defaultCollectorLimits.eventStreamsPerToken),
     RATE_LIMIT_AUTH_FAILURES: rateLimit().default(defaultCollectorLimits.authFailures),

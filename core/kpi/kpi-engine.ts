@@ -36,7 +36,7 @@ export interface KpiEngineOptions {
    */
   readonly store?: boolean;
   readonly storedPeriods?: number;
-  /** The most moving users a period kept per user may have (default 250,000, about 30 MB); 0 keeps none. */
+  /** The most moving users a period kept per user may have (default 1,000,000, about 45 MB); 0 keeps none. */
   readonly maxOpenUsers?: number;
   /**
    * On how many connections sharing one snapshot, each taking ranges of the users from one queue, a range

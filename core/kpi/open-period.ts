@@ -12,8 +12,10 @@
 // Its registrations and conversion are kept per user too (open-cohort.ts), so a pledge by a user who did
 // not register in the period re-reads nothing but that user's movement.
 //
-// Bounded: a period with more than `maxUsers` moving users, or registered users, is not kept (about 120
-// bytes of heap a user: 250,000 users ≈ 30 MB); it is recomputed whole after each write instead.
+// Bounded: a period with more than `maxUsers` moving users, or registered users, is not kept; it is
+// recomputed whole after each write instead. Each user's share is one packed number (user-contribution.ts):
+// about 45 bytes of heap a user, so the default 1,000,000 users ≈ 45 MB at most (as objects of their four
+// inputs it was about 100 bytes, and the bound 250,000).
 import { defineQuery } from '../db/query.ts';
 import type { Queryable } from '../db/types.ts';
 import type { MovementRow } from './kpi-queries.ts';
@@ -21,15 +23,9 @@ import { readQueryFile } from './kpi-queries.ts';
 import { OpenCohort } from './open-cohort.ts';
 import type { ChangeSummary } from './period-cache.ts';
 import type { Period } from './periods.ts';
+import { addContribution, contributionOf, type UserMovement } from './user-contribution.ts';
 
-export const defaultMaxOpenUsers = 250_000;
-
-interface UserMovement {
-  readonly s: number;
-  readonly e: number;
-  readonly pledgedBefore: boolean;
-  readonly estimated: number;
-}
+export const defaultMaxOpenUsers = 1_000_000;
 
 const userMovements = defineQuery<
   { periodStart: Date; periodEnd: Date; userIds: readonly number[] | null },
@@ -43,11 +39,12 @@ export class OpenPeriodState {
 
   private constructor(
     readonly period: Period,
-    private readonly users: Map<number, UserMovement>,
+    /** Each moving user's share of the totals, packed (user-contribution.ts); 0 for a user who does not move. */
+    private readonly users: Map<number, number>,
     private readonly cohort: OpenCohort,
   ) {
     this.#totals = emptyMovements(period.start);
-    for (const movement of users.values()) addClassified(this.#totals, movement, 1);
+    for (const contribution of users.values()) addContribution(this.#totals, contribution, 1);
   }
 
   /** Reads every moving user and the cohort of `period`; null when either has more than `maxUsers`. */
@@ -60,7 +57,7 @@ export class OpenPeriodState {
     if (rows.length > maxUsers) return null;
     const cohort = await OpenCohort.build(tx, period, maxUsers);
     if (!cohort) return null;
-    const users = new Map(rows.map(({ userId, ...movement }) => [userId, movement]));
+    const users = new Map(rows.map((row) => [row.userId, contributionOf(row)]));
     return new OpenPeriodState(period, users, cohort);
   }
 
@@ -98,13 +95,13 @@ export class OpenPeriodState {
       userIds,
     });
     for (const user of userIds) {
-      const old = this.users.get(user);
-      if (old) addClassified(this.#totals, old, -1);
+      addContribution(this.#totals, this.users.get(user) ?? 0, -1);
       this.users.delete(user);
     }
-    for (const { userId, ...movement } of rows) {
-      this.users.set(userId, movement);
-      addClassified(this.#totals, movement, 1);
+    for (const row of rows) {
+      const contribution = contributionOf(row);
+      this.users.set(row.userId, contribution);
+      addContribution(this.#totals, contribution, 1);
     }
     this.#pending.clear();
   }
@@ -128,27 +125,4 @@ function emptyMovements(periodStart: Date): MovementRow {
     churnedPledgers: 0,
     estimatedChurnMovements: 0,
   };
-}
-
-/** Adds (sign 1) or takes away (sign −1) one user's movement, classified as mrr-movements.sql does. */
-function addClassified(
-  row: MovementRow,
-  { s, e, pledgedBefore, estimated }: UserMovement,
-  sign: 1 | -1,
-): void {
-  if (s === 0 && e > 0 && !pledgedBefore) {
-    row.newMrrCents += sign * e;
-    row.newPledgers += sign;
-  } else if (s === 0 && e > 0) {
-    row.reactivationMrrCents += sign * e;
-    row.reactivatedPledgers += sign;
-  } else if (s > 0 && e > s) {
-    row.expansionMrrCents += sign * (e - s);
-  } else if (e > 0 && e < s) {
-    row.contractionMrrCents += sign * (s - e);
-  } else if (s > 0 && e === 0) {
-    row.churnedMrrCents += sign * s;
-    row.churnedPledgers += sign;
-  }
-  if (estimated > 0 && ((s > 0 && e === 0) || (e > 0 && e < s))) row.estimatedChurnMovements += sign;
 }

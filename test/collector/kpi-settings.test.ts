@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { defaultKpiSettings, loadCollectorConfig } from '../../collector/config.ts';
 
 describe('collector KPI settings', () => {
-  it('defaults to 2 running, 20 waiting, 20,000 cached periods, 250,000 open-period users, 2 slices', () => {
+  it('defaults to 2 running, 20 waiting, 20,000 cached periods, 1,000,000 open-period users, 2 slices', () => {
     const defaults = {
       maxConcurrent: 2,
       maxQueued: 20,
       cachePeriods: 20_000,
-      openPeriodUsers: 250_000,
+      openPeriodUsers: 1_000_000,
       querySlices: 2,
     };
     expect(loadCollectorConfig({}).kpi).toEqual(defaults);
