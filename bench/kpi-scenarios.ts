@@ -36,6 +36,8 @@ export interface ShapeFigures {
   readonly restarted: number;
   readonly warm: number;
   readonly firstWrite: number;
+  /** The process's peak RSS while the first write builds the open period's per-user state. */
+  readonly firstWritePeakRssBytes: number;
   readonly openUsers: number;
   readonly afterWrite: number;
   readonly afterBackfill: number;
@@ -88,7 +90,9 @@ export async function measureShape(
   const warm = await medianSeconds(7, noPrep, () => same(running, truth));
 
   await db.query(newPledge, { at: openMonthWrite });
+  const writeRss = sampleRss();
   const firstWrite = await timeOnce(() => running.report(request));
+  const firstWritePeakRssBytes = writeRss.stop();
   const openUsers = running.openPeriodUsers('month');
   const afterWrite = await medianSeconds(
     5,
@@ -111,6 +115,7 @@ export async function measureShape(
     restarted,
     warm,
     firstWrite,
+    firstWritePeakRssBytes,
     openUsers,
     afterWrite,
     afterBackfill,

@@ -118,6 +118,8 @@ async function onPglite(shape: Shape): Promise<string> {
 const pairs = (ratios: readonly number[]) =>
   ratios.length > 1 ? `, pairs ${ratios.map((r) => r.toFixed(1)).join(', ')}×` : '';
 
+const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+
 function describe(database: string, shape: string, f: ShapeFigures): string {
   const times = (fast: number) =>
     f.baseline ? ` = ${(f.baseline / fast).toFixed(f.baseline / fast < 10 ? 1 : 0)}×` : '';
@@ -129,6 +131,6 @@ function describe(database: string, shape: string, f: ShapeFigures): string {
     `first write in the open month ${ms(f.firstWrite)} (builds its per-user state, ${f.openUsers.toLocaleString('en-US')} users); ` +
     `after one more write ${ms(f.afterWrite)}${times(f.afterWrite)}; ` +
     `after a backfill 6 months back ${ms(f.afterBackfill)}${times(f.afterBackfill)}; ` +
-    `process RSS during cold ${(f.coldPeakRssBytes / 1048576).toFixed(0)} MB at most`
+    `process RSS during cold ${megabytes(f.coldPeakRssBytes)} at most, during the first write ${megabytes(f.firstWritePeakRssBytes)}`
   );
 }
