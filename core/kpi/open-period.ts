@@ -23,7 +23,7 @@ import { readQueryFile } from './kpi-queries.ts';
 import { OpenCohort } from './open-cohort.ts';
 import type { ChangeSummary } from './period-cache.ts';
 import type { Period } from './periods.ts';
-import { addContribution, contributionOf, type UserMovement } from './user-contribution.ts';
+import { addContribution, contributionOf, emptyMovements, type UserMovement } from './user-contribution.ts';
 
 export const defaultMaxOpenUsers = 1_000_000;
 
@@ -110,19 +110,4 @@ export class OpenPeriodState {
   movements(): MovementRow {
     return { ...this.#totals };
   }
-}
-
-function emptyMovements(periodStart: Date): MovementRow {
-  return {
-    periodStart,
-    newMrrCents: 0,
-    newPledgers: 0,
-    reactivationMrrCents: 0,
-    reactivatedPledgers: 0,
-    expansionMrrCents: 0,
-    contractionMrrCents: 0,
-    churnedMrrCents: 0,
-    churnedPledgers: 0,
-    estimatedChurnMovements: 0,
-  };
 }

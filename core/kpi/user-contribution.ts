@@ -63,3 +63,19 @@ export function addContribution(totals: MovementRow, contribution: number, sign:
   }
   if (contribution % 2 === 1) totals.estimatedChurnMovements += sign;
 }
+
+/** A period's movement fields, all 0: what the shares are added to. */
+export function emptyMovements(periodStart: Date): MovementRow {
+  return {
+    periodStart,
+    newMrrCents: 0,
+    newPledgers: 0,
+    reactivationMrrCents: 0,
+    reactivatedPledgers: 0,
+    expansionMrrCents: 0,
+    contractionMrrCents: 0,
+    churnedMrrCents: 0,
+    churnedPledgers: 0,
+    estimatedChurnMovements: 0,
+  };
+}

@@ -5,20 +5,14 @@
 // kpi-incremental.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { MovementRow } from '../../core/kpi/kpi-queries.ts';
-import { addContribution, contributionOf, type UserMovement } from '../../core/kpi/user-contribution.ts';
+import {
+  addContribution,
+  contributionOf,
+  emptyMovements,
+  type UserMovement,
+} from '../../core/kpi/user-contribution.ts';
 
-const zero = (): MovementRow => ({
-  periodStart: new Date('2026-10-01T00:00:00Z'),
-  newMrrCents: 0,
-  newPledgers: 0,
-  reactivationMrrCents: 0,
-  reactivatedPledgers: 0,
-  expansionMrrCents: 0,
-  contractionMrrCents: 0,
-  churnedMrrCents: 0,
-  churnedPledgers: 0,
-  estimatedChurnMovements: 0,
-});
+const zero = () => emptyMovements(new Date('2026-10-01T00:00:00Z'));
 
 /** The fields one user's share sets, the others staying 0. */
 function fieldsOf(movement: UserMovement): Partial<MovementRow> {
