@@ -13,7 +13,9 @@
 // not register in the period re-reads nothing but that user's movement.
 //
 // Bounded: a period with more than `maxUsers` moving users, or registered users, is not kept; it is
-// recomputed whole after each write instead. Each user's share is one packed number (user-contribution.ts):
+// recomputed whole after each write instead. The build reads the moving users through a cursor,
+// `buildBatchRows` at a time, packing each batch before fetching the next and stopping as soon as the count
+// passes `maxUsers`: what it holds at once is the state plus one batch, never every row of the period. Each user's share is one packed number (user-contribution.ts):
 // about 45 bytes of heap a user, so the default 1,000,000 users ≈ 45 MB at most (as objects of their four
 // inputs it was about 100 bytes, and the bound 250,000).
 import { defineQuery } from '../db/query.ts';
@@ -27,10 +29,29 @@ import { addContribution, contributionOf, emptyMovements, type UserMovement } fr
 
 export const defaultMaxOpenUsers = 1_000_000;
 
-const userMovements = defineQuery<
-  { periodStart: Date; periodEnd: Date; userIds: readonly number[] | null },
-  UserMovement & { userId: number }
->('kpi.userMovements', readQueryFile('user-movements.sql'));
+/** Rows of the build's cursor fetched at once (about 2 MB of rows in flight). */
+export const buildBatchRows = 20_000;
+
+type UserMovementRow = UserMovement & { userId: number };
+type UserMovementParams = { periodStart: Date; periodEnd: Date; userIds: readonly number[] | null };
+
+const userMovements = defineQuery<UserMovementParams, UserMovementRow>(
+  'kpi.userMovements',
+  readQueryFile('user-movements.sql'),
+);
+const openMovingUsers = defineQuery<UserMovementParams, never>(
+  'kpi.openMovingUsers',
+  `DECLARE kpi_moving_users NO SCROLL CURSOR FOR ${readQueryFile('user-movements.sql')}`,
+);
+const fetchMovingUsers = (rows: number) =>
+  defineQuery<Record<string, never>, UserMovementRow>(
+    'kpi.fetchMovingUsers',
+    `FETCH FORWARD ${Math.trunc(rows)} FROM kpi_moving_users`,
+  );
+const closeMovingUsers = defineQuery<Record<string, never>, never>(
+  'kpi.closeMovingUsers',
+  'CLOSE kpi_moving_users',
+);
 
 export class OpenPeriodState {
   readonly #pending = new Set<number>();
@@ -48,16 +69,16 @@ export class OpenPeriodState {
   }
 
   /** Reads every moving user and the cohort of `period`; null when either has more than `maxUsers`. */
-  static async build(tx: Queryable, period: Period, maxUsers: number): Promise<OpenPeriodState | null> {
-    const rows = await tx.query(userMovements, {
-      periodStart: period.start,
-      periodEnd: period.end,
-      userIds: null,
-    });
-    if (rows.length > maxUsers) return null;
+  static async build(
+    tx: Queryable,
+    period: Period,
+    maxUsers: number,
+    batchRows = buildBatchRows,
+  ): Promise<OpenPeriodState | null> {
+    const users = await readShares(tx, period, maxUsers, batchRows);
+    if (!users) return null;
     const cohort = await OpenCohort.build(tx, period, maxUsers);
     if (!cohort) return null;
-    const users = new Map(rows.map((row) => [row.userId, contributionOf(row)]));
     return new OpenPeriodState(period, users, cohort);
   }
 
@@ -110,4 +131,26 @@ export class OpenPeriodState {
   movements(): MovementRow {
     return { ...this.#totals };
   }
+}
+
+/** Every moving user's packed share, read through a cursor a batch at a time; null past `maxUsers`. */
+async function readShares(
+  tx: Queryable,
+  period: Period,
+  maxUsers: number,
+  batchRows: number,
+): Promise<Map<number, number> | null> {
+  // Planned for reading every row, as the query alone would be, not for the first tenth (the default).
+  await tx.runScript('kpi.cursorSettings', 'SET LOCAL cursor_tuple_fraction = 1');
+  await tx.query(openMovingUsers, { periodStart: period.start, periodEnd: period.end, userIds: null });
+  const fetchBatch = fetchMovingUsers(batchRows);
+  const users = new Map<number, number>();
+  for (;;) {
+    const rows = await tx.query(fetchBatch, {});
+    for (const row of rows) users.set(row.userId, contributionOf(row));
+    if (users.size > maxUsers || rows.length < batchRows) break;
+  }
+  // Closed on success only: after an error the transaction is aborted and takes the cursor with it.
+  await tx.query(closeMovingUsers, {});
+  return users.size > maxUsers ? null : users;
 }

@@ -6,8 +6,9 @@
 import { expect, it } from 'vitest';
 import { queriesDuring } from '../../core/db/queries-during.ts';
 import { defineQuery } from '../../core/db/query.ts';
-import type { Db } from '../../core/db/types.ts';
+import type { Db, Queryable, QueryEvent } from '../../core/db/types.ts';
 import { KpiEngine } from '../../core/kpi/kpi-engine.ts';
+import { OpenPeriodState } from '../../core/kpi/open-period.ts';
 import type { KpiRequest } from '../../core/kpi/types.ts';
 import { migrate } from '../../core/migrate.ts';
 import { seedDemoData } from '../../core/seed/seed-demo.ts';
@@ -29,6 +30,14 @@ const oldestUser = defineQuery<Record<string, never>, { id: number }>(
   'test.oldestUser',
   'SELECT id FROM users ORDER BY created_at LIMIT 1',
 );
+
+const october = { start: new Date('2026-10-01T00:00:00Z'), end: new Date('2026-11-01T00:00:00Z') };
+
+/** Rows the open period's build fetched (its cursor, kpi.fetchMovingUsers) among `events`. */
+const rowsBuiltFrom = (events: readonly QueryEvent[]) =>
+  events
+    .filter((event) => event.queryName === 'kpi.fetchMovingUsers')
+    .reduce((rows, event) => rows + event.rowCount, 0);
 
 async function coldReport(db: Db, request: KpiRequest) {
   return new KpiEngine(db, { currency: 'USD', cache: false, now: () => now }).report(request);
@@ -65,7 +74,7 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     expect(names).not.toContain('kpi.mrrSnapshot');
     expect(names).not.toContain('kpi.mrrMovements');
     // The first write builds the open month's per-user state: every user moving in October.
-    expect(events.find((event) => event.queryName === 'kpi.userMovements')?.rowCount).toBeGreaterThan(10);
+    expect(rowsBuiltFrom(events)).toBeGreaterThan(10);
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
   });
 
@@ -190,9 +199,10 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
       return events.map((event) => event.queryName);
     };
     const first = await names(new Date('2026-10-19T18:00:00Z'));
-    expect(first.filter((name) => name === 'kpi.userMovements')).toHaveLength(1);
+    expect(first.filter((name) => name === 'kpi.openMovingUsers')).toHaveLength(1);
     expect(first).toContain('kpi.mrrMovements');
     const second = await names(new Date('2026-10-19T19:00:00Z'));
+    expect(second).not.toContain('kpi.openMovingUsers');
     expect(second).not.toContain('kpi.userMovements');
     expect(second.filter((name) => name === 'kpi.mrrMovements').length).toBeGreaterThan(0);
     expect(small.openPeriodUsers('month')).toBe(0);
@@ -209,7 +219,7 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     const events = await queriesDuring(db(), () => engine.report(monthly));
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
     // Users unknown: the state is rebuilt from every moving user (userIds NULL), not patched.
-    expect(events.find((event) => event.queryName === 'kpi.userMovements')?.rowCount).toBeGreaterThan(1000);
+    expect(rowsBuiltFrom(events)).toBeGreaterThan(1000);
   });
 
   it('invalidates a closed month when a pledge is backfilled into it, and everything after it', async () => {
@@ -324,7 +334,41 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     const events = await queriesDuring(db(), () => engine.report(monthly));
     const names = events.map((event) => event.queryName);
     expect(names).not.toContain('kpi.mrrMovements');
-    expect(names.filter((name) => name === 'kpi.userMovements')).toHaveLength(1);
+    // One per-user read: the state patched (userMovements) or, on first use, built (openMovingUsers).
+    const perUserReads = names.filter(
+      (name) => name === 'kpi.userMovements' || name === 'kpi.openMovingUsers',
+    );
+    expect(perUserReads).toHaveLength(1);
     expect(await engine.report(monthly)).toEqual(await coldReport(db(), monthly));
+  });
+
+  it('builds the open period a batch of rows at a time, and stops reading once past its bound', async () => {
+    const build = (tx: Queryable, maxUsers: number, batchRows?: number) =>
+      OpenPeriodState.build(tx, october, maxUsers, batchRows);
+    const whole = await db().transaction((tx) => build(tx, 1_000_000));
+    const users = whole?.userCount ?? 0;
+    expect(users).toBeGreaterThan(30);
+
+    let batched: OpenPeriodState | null = null;
+    const events = await queriesDuring(db(), async () => {
+      batched = await db().transaction((tx) => build(tx, 1_000_000, 7));
+    });
+    const fetches = events.filter((event) => event.queryName === 'kpi.fetchMovingUsers');
+    expect(fetches.every((event) => event.rowCount <= 7)).toBe(true);
+    expect(fetches).toHaveLength(Math.floor(users / 7) + 1);
+    expect((batched as OpenPeriodState | null)?.userCount).toBe(users);
+    expect((batched as OpenPeriodState | null)?.movements()).toEqual(whole?.movements());
+
+    // Bounded at 10 users: the read stops after the batch that crosses 10 (two of 7 rows), not at the end;
+    // and the cursor is closed, so the same transaction can build again.
+    const capped = await queriesDuring(db(), () =>
+      db().transaction(async (tx) => {
+        expect(await build(tx, 10, 7)).toBeNull();
+        expect((await build(tx, 1_000_000, 7))?.movements()).toEqual(whole?.movements());
+      }),
+    );
+    const secondBuild = capped.map((event) => event.queryName).lastIndexOf('kpi.openMovingUsers');
+    expect(secondBuild).toBeGreaterThan(0);
+    expect(rowsBuiltFrom(capped.slice(0, secondBuild))).toBe(14);
   });
 });
