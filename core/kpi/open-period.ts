@@ -1,23 +1,25 @@
 // The most recent period of an interval kept per user, so that a write recomputes the users it touched and
-// not every active user's history. Each user with a pledge created or cancelled in the period has their MRR
-// at its start (s) and end (e), whether they pledged before it, and how many of its cancels were estimated
-// (queries/kpi/user-movements.sql); the period's movements are the sum of the users' classifications — the
-// rules of mrr-movements.sql, applied per user here.
+// not every active user's history. Each user with a pledge created or cancelled in the period is read with
+// their MRR at its start (s) and end (e), whether they pledged before it, and how many of its cancels were
+// estimated (queries/kpi/user-movements.sql), and kept as their share of the period's movements — the rules
+// of mrr-movements.sql applied per user, packed into one number (user-contribution.ts); the period's
+// movements are the sum of the shares.
 //
 // The change log names the users of each pledge write (migration 0009). A sync's named users are marked
-// pending and re-read, in the reading transaction's snapshot, before the period is next served. A change
-// reaching before the period's start, or one whose users are unknown (a bulk write of over 1,000 users, a
-// first sync), drops the state: the period is then computed whole again.
+// pending and re-read, in the reading transaction's snapshot, before the period is next served: their old
+// shares come out of the sum, the new ones go in. A change reaching before the period's start, or one whose
+// users are unknown (a bulk write of over 1,000 users, a first sync), drops the state: the period is then
+// computed whole again.
 //
 // Its registrations and conversion are kept per user too (open-cohort.ts), so a pledge by a user who did
 // not register in the period re-reads nothing but that user's movement.
 //
 // Bounded: a period with more than `maxUsers` moving users, or registered users, is not kept; it is
-// recomputed whole after each write instead. The build reads the moving users through a cursor,
-// `buildBatchRows` at a time, packing each batch before fetching the next and stopping as soon as the count
-// passes `maxUsers`: what it holds at once is the state plus one batch, never every row of the period. Each user's share is one packed number (user-contribution.ts):
-// about 45 bytes of heap a user, so the default 1,000,000 users ≈ 45 MB at most (as objects of their four
-// inputs it was about 100 bytes, and the bound 250,000).
+// recomputed whole after each write instead. A share is about 45 bytes of heap, so the default 1,000,000
+// users ≈ 45 MB at most (as objects of the four inputs it was about 100 bytes, and the bound 250,000). The
+// build reads the moving users through a cursor, `buildBatchRows` at a time, packing each batch before the
+// next and stopping as soon as the count passes `maxUsers`: it holds the state and one batch, never every
+// row of the period (1,000,000 moving users build in a 100 MB heap; one query returning them all needed 250).
 import { defineQuery } from '../db/query.ts';
 import type { Queryable } from '../db/types.ts';
 import type { MovementRow } from './kpi-queries.ts';
@@ -46,7 +48,7 @@ const openMovingUsers = defineQuery<UserMovementParams, never>(
 const fetchMovingUsers = (rows: number) =>
   defineQuery<Record<string, never>, UserMovementRow>(
     'kpi.fetchMovingUsers',
-    `FETCH FORWARD ${Math.trunc(rows)} FROM kpi_moving_users`,
+    `FETCH FORWARD ${rows} FROM kpi_moving_users`,
   );
 const closeMovingUsers = defineQuery<Record<string, never>, never>(
   'kpi.closeMovingUsers',
@@ -60,7 +62,7 @@ export class OpenPeriodState {
 
   private constructor(
     readonly period: Period,
-    /** Each moving user's share of the totals, packed (user-contribution.ts); 0 for a user who does not move. */
+    /** Each moving user's packed share of the totals (user-contribution.ts); 0 for one who does not move. */
     private readonly users: Map<number, number>,
     private readonly cohort: OpenCohort,
   ) {
@@ -143,12 +145,13 @@ async function readShares(
   // Planned for reading every row, as the query alone would be, not for the first tenth (the default).
   await tx.runScript('kpi.cursorSettings', 'SET LOCAL cursor_tuple_fraction = 1');
   await tx.query(openMovingUsers, { periodStart: period.start, periodEnd: period.end, userIds: null });
-  const fetchBatch = fetchMovingUsers(batchRows);
+  const batch = Math.max(1, Math.trunc(batchRows));
+  const fetchBatch = fetchMovingUsers(batch);
   const users = new Map<number, number>();
   for (;;) {
     const rows = await tx.query(fetchBatch, {});
     for (const row of rows) users.set(row.userId, contributionOf(row));
-    if (users.size > maxUsers || rows.length < batchRows) break;
+    if (users.size > maxUsers || rows.length < batch) break;
   }
   // Closed on success only: after an error the transaction is aborted and takes the cursor with it.
   await tx.query(closeMovingUsers, {});
