@@ -37,13 +37,11 @@ export const buildBatchRows = 20_000;
 type UserMovementRow = UserMovement & { userId: number };
 type UserMovementParams = { periodStart: Date; periodEnd: Date; userIds: readonly number[] | null };
 
-const userMovements = defineQuery<UserMovementParams, UserMovementRow>(
-  'kpi.userMovements',
-  readQueryFile('user-movements.sql'),
-);
+const userMovementsSql = readQueryFile('user-movements.sql');
+const userMovements = defineQuery<UserMovementParams, UserMovementRow>('kpi.userMovements', userMovementsSql);
 const openMovingUsers = defineQuery<UserMovementParams, never>(
   'kpi.openMovingUsers',
-  `DECLARE kpi_moving_users NO SCROLL CURSOR FOR ${readQueryFile('user-movements.sql')}`,
+  `DECLARE kpi_moving_users NO SCROLL CURSOR FOR ${userMovementsSql}`,
 );
 const fetchMovingUsers = (rows: number) =>
   defineQuery<Record<string, never>, UserMovementRow>(

@@ -20,21 +20,23 @@ const kind = { none: 0, new: 1, reactivation: 2, expansion: 3, contraction: 4, c
 
 /** The user's share packed into one number; 0 when the user's MRR does not move in the period. */
 export function contributionOf({ s, e, pledgedBefore, estimated }: UserMovement): number {
-  const [moved, cents] =
-    s === 0 && e > 0
-      ? [pledgedBefore ? kind.reactivation : kind.new, e]
-      : s > 0 && e > s
-        ? [kind.expansion, e - s]
-        : e > 0 && e < s
-          ? [kind.contraction, s - e]
-          : s > 0 && e === 0
-            ? [kind.churned, s]
-            : [kind.none, 0];
+  const moved = kindOf(s, e, pledgedBefore);
   if (moved === kind.none) return 0;
+  // Every kind moves |e − s| cents: new and reactivation e (s = 0), churned s (e = 0).
+  const cents = Math.abs(e - s);
   if (!Number.isSafeInteger(cents * 16))
     throw new RangeError(`a user's movement of ${cents} cents is too large`);
   const churnEstimated = estimated > 0 && (moved === kind.contraction || moved === kind.churned);
   return cents * 16 + moved * 2 + (churnEstimated ? 1 : 0);
+}
+
+/** mrr-movements.sql's classification of one user's MRR at the period's start (s) and end (e). */
+function kindOf(s: number, e: number, pledgedBefore: boolean): number {
+  if (s === 0 && e > 0) return pledgedBefore ? kind.reactivation : kind.new;
+  if (s > 0 && e > s) return kind.expansion;
+  if (e > 0 && e < s) return kind.contraction;
+  if (s > 0 && e === 0) return kind.churned;
+  return kind.none;
 }
 
 /** Adds (sign 1) or takes away (sign −1) a packed share from the totals. */
