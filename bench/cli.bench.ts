@@ -22,7 +22,7 @@ import { parseKpiRequest } from '../core/kpi/kpi-request.ts';
 import { migrate } from '../core/migrate.ts';
 import { seedDemoData } from '../core/seed/seed-demo.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
-import { type Benchmark, SkipBenchmark } from './harness.ts';
+import { type Benchmark, median, SkipBenchmark } from './harness.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'cli', 'bin.js');
@@ -65,9 +65,6 @@ async function runCli(mode: Mode, args: readonly string[], env: NodeJS.ProcessEn
   if (![kib, user, system].every(Number.isFinite)) throw new Error(`no peak RSS and CPU time in: ${stderr}`);
   return { seconds, cpuSeconds: (user as number) + (system as number), rssMiB: (kib as number) / 1024 };
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const medianRun = (samples: Run[]): Run => ({
   seconds: median(samples.map((s) => s.seconds)),

@@ -19,7 +19,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
 import { type RunningPulse, startPulse } from '../test/support/pulse-start.ts';
-import { type Benchmark, SkipBenchmark } from './harness.ts';
+import { type Benchmark, median, SkipBenchmark } from './harness.ts';
 
 const jsBudgetBytes = 100_000;
 const coldLoads = 3;
@@ -157,11 +157,6 @@ async function timeFirstChart(browser: Browser, pulse: RunningPulse, hash: strin
   } finally {
     await context.close();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 async function measureFirstCharts(): Promise<string> {

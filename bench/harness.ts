@@ -19,6 +19,12 @@ export class SkipBenchmark extends Error {
   override readonly name = 'SkipBenchmark';
 }
 
+/** The middle value (the upper of the two middles for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
 /** Runs `prepare` (untimed) then `task` (timed) `runs` times and returns the median duration in seconds. */
 export async function medianSeconds<T>(
   runs: number,
@@ -32,8 +38,7 @@ export async function medianSeconds<T>(
     await task(prepared);
     durations.push((performance.now() - started) / 1000);
   }
-  durations.sort((a, b) => a - b);
-  return durations[Math.floor(durations.length / 2)] as number;
+  return median(durations);
 }
 
 export function describeSample(sample: Sample, unit: string): string {

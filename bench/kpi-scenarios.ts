@@ -8,7 +8,7 @@ import type { Db } from '../core/db/types.ts';
 import { KpiEngine } from '../core/kpi/kpi-engine.ts';
 import { listPeriods } from '../core/kpi/periods.ts';
 import type { KpiReport } from '../core/kpi/types.ts';
-import { medianSeconds } from './harness.ts';
+import { median, medianSeconds } from './harness.ts';
 import { baselineMonthly } from './kpi-baseline.ts';
 import { benchEnd, benchStart } from './kpi-data.ts';
 
@@ -123,11 +123,6 @@ export async function measureShape(
 }
 
 const noPrep = async () => undefined;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 async function timeOnce(task: () => Promise<unknown>): Promise<number> {
   const started = performance.now();

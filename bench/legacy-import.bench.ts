@@ -14,7 +14,7 @@ import { FollowMemory, syncPledgrOnce } from '../core/import/follow-pledgr.ts';
 import { migrate } from '../core/migrate.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
 import { cliBin } from '../test/support/run-cli.ts';
-import { type Benchmark, SkipBenchmark } from './harness.ts';
+import { type Benchmark, median, SkipBenchmark } from './harness.ts';
 
 const run = promisify(execFile);
 const shape = { users: 100_000, artists: 1_000, pledges: 1_000_000 };
@@ -114,8 +114,7 @@ async function followSyncs(file: string) {
         throw new Error(`unexpected sync: ${JSON.stringify({ ...result, summary: undefined })}`);
       }
     }
-    durations.sort((a, b) => a - b);
-    return { first, increment: durations[Math.floor(durations.length / 2)] as number, restarted };
+    return { first, increment: median(durations), restarted };
   } finally {
     await new Promise((done) => writer.close(done));
     await db.close();
