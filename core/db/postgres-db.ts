@@ -182,7 +182,14 @@ class PostgresQueryable implements Queryable {
     const [exported] = await this.query(exportSnapshot, {});
     const snapshotId = exported?.snapshotId ?? '';
     if (!/^[0-9A-F-]+$/i.test(snapshotId)) throw new Error(`unexpected snapshot id "${snapshotId}"`);
-    return Promise.all(works.map((work) => sharing.joinSnapshot(snapshotId, work)));
+    // Every one ends before this settles: a read that failed on one connection must not still run on the
+    // others (holding their connections, or joining a snapshot whose transaction is gone) after its caller
+    // has moved on.
+    const settled = await Promise.allSettled(works.map((work) => sharing.joinSnapshot(snapshotId, work)));
+    return settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
   }
 
   query<P extends QueryParams, R>(query: Query<P, R>, params: P): Promise<R[]> {

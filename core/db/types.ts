@@ -23,7 +23,8 @@ export interface Queryable {
    * PostgreSQL, inside a transaction only: runs each of `works` at once, each on a connection of its own in a
    * read-only transaction that imports this transaction's snapshot (pg_export_snapshot), so every one reads
    * exactly what this transaction reads. Resolves undefined, running nothing, when the pool has no spare
-   * connections for them (the caller does the work itself). Absent on PGlite (one connection).
+   * connections for them (the caller does the work itself). When one fails, it rejects with that error once
+   * all of them have ended, so nothing of the read still runs after it. Absent on PGlite (one connection).
    */
   inSharedSnapshot?<T>(works: ReadonlyArray<(tx: Queryable) => Promise<T>>): Promise<T[] | undefined>;
 }

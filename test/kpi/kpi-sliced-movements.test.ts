@@ -99,6 +99,23 @@ describeWithPostgres('KPI movements in slices of the users', () => {
     expect(after?.pledges).toBe((seen.before ?? 0) + 1);
   });
 
+  it('fails only once every joined connection has ended, with the error of the one that failed', async () => {
+    let slowEnded = false;
+    const failing = db.transaction(async (tx) =>
+      tx.inSharedSnapshot?.<void>([
+        async (other) => {
+          await other.query(missingTable, {});
+        },
+        async (other) => {
+          await other.query(sleep, { seconds: 0.5 });
+          slowEnded = true;
+        },
+      ]),
+    );
+    await expect(failing).rejects.toThrow(/no_such_table/);
+    expect(slowEnded).toBe(true);
+  });
+
   it('adds the slices up to the whole query, for every field and period', async () => {
     for (const request of [monthly, weekly]) {
       const whole = await cold(db, 1).report(request);
