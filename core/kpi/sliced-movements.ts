@@ -78,7 +78,8 @@ export async function readMovements<T>(
       try {
         for (let next = queue.shift(); next; next = queue.shift()) await next(joined);
       } catch (error) {
-        queue.length = 0; // the read fails as a whole: the other connections stop after their current range
+        // The read fails as a whole, once the other connections have finished their current range.
+        queue.length = 0;
         throw error;
       }
     };
