@@ -356,8 +356,9 @@ describeEachDatabase('KPI incremental refresh', ({ db }) => {
     const fetches = events.filter((event) => event.queryName === 'kpi.fetchMovingUsers');
     expect(fetches.every((event) => event.rowCount <= 7)).toBe(true);
     expect(fetches).toHaveLength(Math.floor(users / 7) + 1);
-    expect((batched as OpenPeriodState | null)?.userCount).toBe(users);
-    expect((batched as OpenPeriodState | null)?.movements()).toEqual(whole?.movements());
+    const built = batched as OpenPeriodState | null; // assigned in the callback: not narrowed here
+    expect(built?.userCount).toBe(users);
+    expect(built?.movements()).toEqual(whole?.movements());
 
     // Bounded at 10 users: the read stops after the batch that crosses 10 (two of 7 rows), not at the end;
     // and the cursor is closed, so the same transaction can build again.
