@@ -24,7 +24,7 @@ import { migrate } from '../core/migrate.ts';
 import { seedDemoData } from '../core/seed/seed-demo.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
 import { type Benchmark, median, SkipBenchmark } from './harness.ts';
-import { denseScale, loadDenseData } from './kpi-data.ts';
+import { denseScale, denseShape } from './kpi-data.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'cli', 'bin.js');
@@ -100,11 +100,11 @@ const demoData: DataSet = {
   },
 };
 
+const dense = denseShape(denseScale);
 const denseData: DataSet = {
   async load(db) {
-    await loadDenseData(db);
-    const pledges = denseScale.users * denseScale.pledgesPerUser;
-    return `dense ${denseScale.users.toLocaleString('en-US')} users / ${pledges.toLocaleString('en-US')} pledges`;
+    await dense.load(db);
+    return dense.name;
   },
 };
 
@@ -128,7 +128,7 @@ async function measureHelp(env: NodeJS.ProcessEnv): Promise<string[]> {
 }
 
 /** `pulse kpis` on one data set, compiled and from the sources, beside the KPI SQL alone. */
-async function measureKpis(data: DataSet): Promise<string[]> {
+async function measureKpis(data: DataSet, baseEnv: NodeJS.ProcessEnv): Promise<string[]> {
   const temp = await createTempDatabase('pulse_bench');
   // The pool `pulse kpis` opens on DATABASE_URL with no DB_POOL_* set (the engine may use spare connections).
   const open = () => openPostgresDb({ url: temp.url, pool: poolDefaults });
@@ -148,8 +148,7 @@ async function measureKpis(data: DataSet): Promise<string[]> {
         await newDb.close();
       }
     };
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: temp.url };
-    delete env.PULSE_DATA_DIR;
+    const env: NodeJS.ProcessEnv = { ...baseEnv, DATABASE_URL: temp.url };
     const kpis = {
       compiled: [] as Run[],
       source: [] as Run[],
@@ -198,8 +197,8 @@ export const cliBenchmark: Benchmark = {
     return [
       `cli: new process per run, median of ${runs} (${rss}); kpis = 24 monthly periods on PostgreSQL`,
       ...(await measureHelp(env)),
-      ...(await measureKpis(demoData)),
-      ...(await measureKpis(denseData)),
+      ...(await measureKpis(demoData, env)),
+      ...(await measureKpis(denseData, env)),
     ].join('\n');
   },
 };

@@ -120,3 +120,32 @@ export async function loadDenseData(db: Db, scale: DenseScale = denseScale): Pro
   });
   await settle(db);
 }
+
+/** A shape of benchmark data at one scale: what it is called in the figures and how to load it. */
+export interface Shape {
+  readonly name: string;
+  readonly load: (db: Db) => Promise<void>;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The dense shape at `scale`. */
+export function denseShape(scale: DenseScale): Shape {
+  const pledges = scale.users * scale.pledgesPerUser;
+  return {
+    name: `dense ${count(scale.users)} users / ${count(pledges)} pledges`,
+    load: (db) => loadDenseData(db, scale),
+  };
+}
+
+/** Both shapes at `fraction` of the issue's scale (PGlite runs in WebAssembly: a tenth keeps the run short). */
+export function shapesAt(fraction: number): Shape[] {
+  const generator = { users: benchScale.users * fraction, pledges: benchScale.pledges * fraction };
+  return [
+    {
+      name: `generator ${count(generator.users)} users / ${count(generator.pledges)} pledges`,
+      load: (db) => loadBenchData(db, generator),
+    },
+    denseShape({ ...denseScale, users: denseScale.users * fraction }),
+  ];
+}

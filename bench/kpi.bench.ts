@@ -9,37 +9,15 @@
 import { tmpdir } from 'node:os';
 import { openPgliteDb } from '../core/db/pglite-db.ts';
 import { openPostgresDb } from '../core/db/postgres-db.ts';
-import type { Db } from '../core/db/types.ts';
 import { migrate } from '../core/migrate.ts';
 import { getJson, startTestCollector } from '../test/support/collector.ts';
 import { createTempDatabase, probePostgres } from '../test/support/postgres-server.ts';
 import type { Benchmark } from './harness.ts';
-import { benchScale, denseScale, hugeDenseScale, loadBenchData, loadDenseData } from './kpi-data.ts';
+import { denseShape, hugeDenseScale, type Shape, shapesAt } from './kpi-data.ts';
 import { measureShape, ms, request, type ShapeFigures, seconds } from './kpi-scenarios.ts';
 
 const pool = { max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 };
 const apiPath = `/api/kpis?from=${request.from}&to=${request.to}&interval=month&asOf=${request.asOf.toISOString()}`;
-
-interface Shape {
-  readonly name: string;
-  readonly load: (db: Db) => Promise<void>;
-}
-const count = (n: number) => n.toLocaleString('en-US');
-/** Both shapes at `fraction` of the issue's scale (PGlite runs in WebAssembly: a tenth keeps the run short). */
-function shapesAt(fraction: number): Shape[] {
-  const generator = { users: benchScale.users * fraction, pledges: benchScale.pledges * fraction };
-  const dense = { ...denseScale, users: denseScale.users * fraction };
-  return [
-    {
-      name: `generator ${count(generator.users)} users / ${count(generator.pledges)} pledges`,
-      load: (db) => loadBenchData(db, generator),
-    },
-    {
-      name: `dense ${count(dense.users)} users / ${count(dense.users * dense.pledgesPerUser)} pledges`,
-      load: (db) => loadDenseData(db, dense),
-    },
-  ];
-}
 
 export const kpiBenchmark: Benchmark = {
   name: 'kpi',
@@ -60,11 +38,11 @@ export const kpiBenchmark: Benchmark = {
     }
     for (const shape of shapesAt(0.1)) print(await onPglite(shape));
     if (process.env.KPI_BENCH_10M === '1') {
-      const huge: Shape = {
-        name: `dense ${count(hugeDenseScale.users)} users / ${count(hugeDenseScale.users * hugeDenseScale.pledgesPerUser)} pledges`,
-        load: (db) => loadDenseData(db, hugeDenseScale),
-      };
-      print(unavailable ? `kpi 10M: skipped — ${unavailable}` : await onPostgres(huge, false));
+      print(
+        unavailable
+          ? `kpi 10M: skipped — ${unavailable}`
+          : await onPostgres(denseShape(hugeDenseScale), false),
+      );
     }
     return `kpi: ${lines.length} lines above`;
   },
